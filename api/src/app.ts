@@ -1,0 +1,120 @@
+// The composition root: buildApp(config) wires the database, the event bus, sessions and the
+// two GraphQL endpoints into one HTTP server, and gives back start() and stop().
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { GraphQLSchema } from "graphql";
+import { pino, type Logger } from "pino";
+import type { AppConfig } from "./config.ts";
+import { createContext, publicContext, type AppServices, type Context } from "./context.ts";
+import { queryLimits } from "./graphql/limits.ts";
+import { createMaskError } from "./graphql/mask.ts";
+import { buildSchemas } from "./graphql/schema.ts";
+import { openDatabase } from "./lib/db.ts";
+import { createInProcessEventBus } from "./lib/pubsub.ts";
+import { createMutationRunner } from "./lib/tx.ts";
+import { createSessions } from "./modules/auth/sessions.ts";
+import { seedDemo } from "./modules/demo/seed.ts";
+
+export interface App {
+  server: Server;
+  services: AppServices;
+  /** Listens on config.port (0 picks a free one); resolves to the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function buildApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<App> {
+  const log = options.logger ?? pino({ level: config.logLevel });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
+  const bus = createInProcessEventBus();
+  const sessions = createSessions({
+    jwtSecret: config.jwtSecret,
+    jwksUrl: config.jwksUrl,
+    jwtIssuer: config.jwtIssuer,
+    jwtAudience: config.jwtAudience,
+    dataDir: config.dataDir,
+    production: config.production,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), log };
+  if (config.demo) await seedDemo(services);
+
+  const schemas = buildSchemas();
+  const maskError = createMaskError(log);
+  const yoga = (schema: GraphQLSchema, endpoint: string, context: (request: Request) => Promise<Context>) =>
+    createYoga<object, Context>({
+      schema,
+      graphqlEndpoint: endpoint,
+      context: ({ request }) => context(request),
+      maskedErrors: { maskError },
+      plugins: [queryLimits()],
+      graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
+      landingPage: false,
+      logging: false,
+    });
+  const admin = yoga(schemas.admin, "/graphql", (request) => createContext(services, request.headers.get("authorization")));
+  // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
+  const publicYoga = yoga(schemas.public, "/graphql/public", async () => publicContext(services));
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    res.on("finish", () =>
+      log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
+    );
+    route(req, res, { admin, publicYoga, services }).catch((error: unknown) => {
+      log.error({ err: error }, "request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "Internal server error." }));
+    });
+  });
+
+  return {
+    server,
+    services,
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          resolve(`http://localhost:${port}`);
+        });
+      }),
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+interface Handlers {
+  admin: YogaServerInstance<object, Context>;
+  publicYoga: YogaServerInstance<object, Context>;
+  services: AppServices;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services }: Handlers): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  if (path === "/graphql/public" || path.startsWith("/graphql/public/")) return publicYoga(req, res);
+  if (path === "/graphql" || path.startsWith("/graphql/")) return admin(req, res);
+  if (path === "/health") return json(res, 200, { status: "ok" });
+  if (path === "/ready") {
+    try {
+      await services.db.ping();
+      return json(res, 200, { status: "ready", database: "ok" });
+    } catch (error) {
+      services.log.warn({ err: error }, "database not ready");
+      return json(res, 503, { status: "unavailable", database: "down" });
+    }
+  }
+  return json(res, 404, { error: "Not found." });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}

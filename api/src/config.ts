@@ -1,0 +1,40 @@
+// What buildApp needs, derived from the environment (env.ts) or given directly by tests.
+import type { Env } from "./env.ts";
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string | undefined;
+  /** PGlite's directory (and the development JWT secret's); "memory://" keeps both in memory. */
+  dataDir: string;
+  redisUrl?: string | undefined;
+  jwtSecret?: string | undefined;
+  jwksUrl?: string | undefined;
+  jwtIssuer?: string | undefined;
+  jwtAudience?: string | undefined;
+  production: boolean;
+  demo: boolean;
+  logLevel: string;
+  sessionTtlSeconds: number;
+}
+
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+
+export function configFromEnv(env: Env): AppConfig {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    redisUrl: env.REDIS_URL,
+    jwtSecret: env.JWT_SECRET,
+    jwksUrl: env.JWT_JWKS_URL,
+    jwtIssuer: env.JWT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE,
+    production: env.NODE_ENV === "production",
+    // Demo data by default only on the embedded database: a shared PostgreSQL gets it on request.
+    demo: env.DEMO ?? !env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    sessionTtlSeconds: SESSION_TTL_SECONDS,
+  };
+}

@@ -1,0 +1,63 @@
+// The Pothos builder: scope-auth (all authorization goes through modules/auth/access.ts),
+// zod validation (BAD_USER_INPUT with the field at fault) and sub-graphs ("Public" is the
+// anonymous subset served on /graphql/public; "Admin" is everything).
+import SchemaBuilder from "@pothos/core";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import SubGraphPlugin from "@pothos/plugin-sub-graph";
+import ValidationPlugin from "@pothos/plugin-validation";
+import { DateTimeResolver } from "graphql-scalars";
+import type { Context } from "../context.ts";
+import { badInput, unauthenticated } from "./errors.ts";
+
+export type SubGraph = "Admin" | "Public";
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  SubGraphs: SubGraph;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+  AuthScopes: {
+    /** A user session or an API token; anonymous callers fail with UNAUTHENTICATED. */
+    signedIn: boolean;
+    /** Member or admin of the organisation with this id (else NOT_FOUND). */
+    member: string;
+    /** Admin of the organisation with this id (member: FORBIDDEN; else NOT_FOUND). */
+    admin: string;
+  };
+}>({
+  plugins: [ScopeAuthPlugin, ValidationPlugin, SubGraphPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  subGraphs: { defaultForTypes: ["Admin"], fieldsInheritFromTypes: true },
+  scopeAuth: {
+    // Thrown AppErrors (NOT_FOUND, FORBIDDEN) pass through untouched; a scope that is merely
+    // false can only be signedIn, so the failure is UNAUTHENTICATED.
+    treatErrorsAsUnauthorized: false,
+    unauthorizedError: () => unauthenticated(),
+    authScopes: (ctx) => ({
+      signedIn: ctx.viewer.kind !== "anonymous",
+      member: async (organizationId) => {
+        await ctx.access.requireMember(organizationId);
+        return true;
+      },
+      admin: async (organizationId) => {
+        await ctx.access.requireAdmin(organizationId);
+        return true;
+      },
+    }),
+  },
+  validation: {
+    validationError: (result) => {
+      const issue = result.issues[0];
+      const path = (issue?.path ?? []).map((p) => (typeof p === "object" ? p.key : p));
+      const field = [...path].reverse().find((p): p is string => typeof p === "string" && p !== "input");
+      return badInput(field ? `${field}: ${issue?.message ?? "is invalid"}` : (issue?.message ?? "Invalid input."), field);
+    },
+  },
+});
+
+builder.addScalarType("DateTime", DateTimeResolver, { subGraphs: ["Admin", "Public"] });
+
+builder.queryType({ subGraphs: ["Admin", "Public"] });
+builder.mutationType({});

@@ -1,0 +1,36 @@
+// Errors are values with codes (API.md "Errors"). Resolvers and verbs throw these; anything
+// else that escapes is masked as INTERNAL by maskError and logged with its details.
+import { GraphQLError } from "graphql";
+
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "BAD_USER_INPUT"
+  | "INVALID_TRANSITION"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "QUERY_TOO_COMPLEX"
+  | "INTERNAL";
+
+export class AppError extends GraphQLError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+    this.code = code;
+  }
+}
+
+export const unauthenticated = (message = "Sign in to do this.") => new AppError("UNAUTHENTICATED", message);
+export const forbidden = (message = "Your role does not allow this.") => new AppError("FORBIDDEN", message);
+/** One message for "does not exist" and "belongs to another organisation", so neither leaks. */
+export const notFound = (what = "Object") => new AppError("NOT_FOUND", `${what} not found.`);
+export const badInput = (message: string, field?: string) =>
+  new AppError("BAD_USER_INPUT", message, field ? { field } : {});
+export const invalidTransition = (message: string) => new AppError("INVALID_TRANSITION", message);
+export const conflict = (message: string, field?: string) =>
+  new AppError("CONFLICT", message, field ? { field } : {});
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

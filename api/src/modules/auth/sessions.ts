@@ -1,0 +1,96 @@
+// Session JWTs, signed and verified with jose. Optionally, tokens from an external identity
+// provider are verified against its JWKS (JWT_JWKS_URL + JWT_ISSUER + JWT_AUDIENCE).
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+
+const ISSUER = "statuspage";
+const AUDIENCE = "statuspage";
+
+export interface SessionConfig {
+  jwtSecret?: string | undefined;
+  jwksUrl?: string | undefined;
+  jwtIssuer?: string | undefined;
+  jwtAudience?: string | undefined;
+  /** Where a development secret is kept between restarts; "memory://" keeps it in memory. */
+  dataDir: string;
+  production: boolean;
+  sessionTtlSeconds: number;
+}
+
+/** Who a verified token speaks for. */
+export type SessionClaims =
+  | { kind: "session"; userId: string; expiresAt: number }
+  | { kind: "external"; email: string; name: string | undefined; expiresAt: number };
+
+export interface Sessions {
+  issue(userId: string): Promise<string>;
+  /** Throws InvalidToken for anything that is not a valid, unexpired token. */
+  verify(token: string): Promise<SessionClaims>;
+}
+
+export class InvalidToken extends Error {}
+
+export function createSessions(config: SessionConfig): Sessions {
+  const key = new TextEncoder().encode(config.jwtSecret ?? developmentSecret(config));
+  const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+
+  return {
+    async issue(userId) {
+      return new SignJWT({})
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + config.sessionTtlSeconds)
+        .sign(key);
+    },
+    async verify(token) {
+      let alg: string | undefined;
+      try {
+        alg = decodeProtectedHeader(token).alg;
+      } catch {
+        throw new InvalidToken("malformed token");
+      }
+      try {
+        if (alg === "HS256") {
+          const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+          if (!payload.sub) throw new InvalidToken("no subject");
+          return { kind: "session", userId: payload.sub, expiresAt: expiry(payload) };
+        }
+        if (!jwks) throw new InvalidToken(`unexpected algorithm ${alg ?? "none"}`);
+        const { payload } = await jwtVerify(token, jwks, {
+          ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+          ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+        });
+        const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
+        if (!email) throw new InvalidToken("external token without an email claim");
+        const name = typeof payload.name === "string" ? payload.name : undefined;
+        return { kind: "external", email, name, expiresAt: expiry(payload) };
+      } catch (error) {
+        if (error instanceof InvalidToken) throw error;
+        if (error instanceof joseErrors.JOSEError) throw new InvalidToken(error.code);
+        throw error;
+      }
+    },
+  };
+}
+
+function expiry(payload: JWTPayload): number {
+  return (payload.exp ?? Number.MAX_SAFE_INTEGER / 1000) * 1000;
+}
+
+/**
+ * Outside production a missing JWT_SECRET is not an obstacle: one is generated once and kept
+ * in DATA_DIR so sessions survive restarts. In production it is a start-up error.
+ */
+function developmentSecret(config: SessionConfig): string {
+  if (config.production) throw new Error("JWT_SECRET is required when NODE_ENV=production.");
+  if (config.dataDir.startsWith("memory://")) return randomBytes(48).toString("base64url");
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, "jwt-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString("base64url"), { mode: 0o600, flag: "wx" });
+  return readFileSync(file, "utf8").trim();
+}

@@ -1,0 +1,80 @@
+// Turns the Authorization header (or graphql-ws connectionParams) into a Viewer. A token
+// that is present but invalid or expired is UNAUTHENTICATED, never anonymous.
+import type { Role } from "../../generated/prisma/enums.ts";
+import type { Prisma } from "../../lib/db.ts";
+import { unauthenticated } from "../../graphql/errors.ts";
+import { API_TOKEN_PREFIX, hashApiTokenSecret } from "../tokens/secret.ts";
+import { InvalidToken, type Sessions } from "./sessions.ts";
+
+export type Viewer =
+  | { kind: "anonymous" }
+  | { kind: "user"; userId: string; email: string; expiresAt: number }
+  | { kind: "token"; tokenId: string; name: string; organizationId: string; role: Role }
+  /** The server itself (demo data, scheduled transitions); never the result of a request. */
+  | { kind: "system"; name: string };
+
+export const ANONYMOUS: Viewer = { kind: "anonymous" };
+
+/** How the viewer appears in the audit log. */
+export function actorOf(viewer: Viewer): string {
+  switch (viewer.kind) {
+    case "user":
+      return `user:${viewer.email}`;
+    case "token":
+      return `token:${viewer.name}`;
+    case "system":
+      return `system:${viewer.name}`;
+    default:
+      return "anonymous";
+  }
+}
+
+export function bearerToken(authorization: string | null | undefined): string | null {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw unauthenticated("The Authorization header must be 'Bearer <token>'.");
+  return match[1];
+}
+
+// lastUsedAt is advisory: write it at most once a minute per token, off the request path.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function resolveViewer(
+  authorization: string | null | undefined,
+  deps: { prisma: Prisma; sessions: Sessions; onBackgroundError: (error: unknown) => void },
+): Promise<Viewer> {
+  const token = bearerToken(authorization);
+  if (!token) return ANONYMOUS;
+  const { prisma, sessions } = deps;
+
+  if (token.startsWith(API_TOKEN_PREFIX)) {
+    const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashApiTokenSecret(token) } });
+    if (!row || row.revokedAt) throw unauthenticated("This API token is invalid or has been revoked.");
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      prisma.apiToken
+        .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
+        .catch(deps.onBackgroundError);
+    }
+    return { kind: "token", tokenId: row.id, name: row.name, organizationId: row.organizationId, role: row.role };
+  }
+
+  let claims;
+  try {
+    claims = await sessions.verify(token);
+  } catch (error) {
+    if (error instanceof InvalidToken) throw unauthenticated("Your session is invalid or has expired: sign in again.");
+    throw error;
+  }
+  if (claims.kind === "session") {
+    const user = await prisma.user.findUnique({ where: { id: claims.userId } });
+    if (!user) throw unauthenticated("Your session is invalid or has expired: sign in again.");
+    return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt };
+  }
+  // A user of an external identity provider is known by email; first sight creates them.
+  const user = await prisma.user.upsert({
+    where: { email: claims.email },
+    update: {},
+    create: { email: claims.email, name: claims.name ?? claims.email.split("@")[0] ?? claims.email },
+  });
+  return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt };
+}

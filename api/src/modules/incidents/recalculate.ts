@@ -1,0 +1,26 @@
+// What happens to an incident's services when it stops being active (resolved or deleted).
+import type { MutationScope } from "../../lib/tx.ts";
+import { statusAfterIncidentEnds } from "../services/domain.ts";
+import { activeIncidentsOn, changeServiceStatus, lockLiveServices } from "../services/verbs.ts";
+
+/** Recalculates each live service the incident affected, from the other active incidents. */
+export async function recalculateAfterIncident(m: MutationScope, incidentId: string): Promise<void> {
+  const links = await m.tx.incidentService.findMany({
+    where: { incidentId, service: { deletedAt: null } },
+    select: { serviceId: true },
+  });
+  const serviceIds = links.map((l) => l.serviceId);
+  if (serviceIds.length === 0) return;
+  const services = await lockLiveServices(m, serviceIds);
+  const others = await activeIncidentsOn(m, serviceIds, incidentId);
+  for (const service of services) {
+    const next = statusAfterIncidentEnds(service.status, others.filter((o) => o.serviceId === service.id));
+    if (next) await changeServiceStatus(m, service, { status: next.status, source: next.source, incidentId: next.incidentId });
+  }
+}
+
+/** Locks the incident row and reads it; NOT_FOUND is decided by the caller's scope check. */
+export async function lockIncident(m: MutationScope, id: string) {
+  await m.lock("Incident", [id]);
+  return m.tx.incident.findFirstOrThrow({ where: { id, organizationId: m.organizationId, deletedAt: null } });
+}

@@ -1,0 +1,43 @@
+// Changing a member's role and removing a member share one rule: an organisation always
+// keeps at least one admin.
+import type { Context } from "../../context.ts";
+import type { Role } from "../../generated/prisma/enums.ts";
+import { invalidTransition, notFound } from "../../graphql/errors.ts";
+import type { MutationScope } from "../../lib/tx.ts";
+import { actorOf } from "../auth/viewer.ts";
+
+async function lockMembership(m: MutationScope, userId: string) {
+  await m.lockOrganization(); // two admins demoting each other at once cannot both succeed
+  const membership = await m.tx.membership.findUnique({ where: { organizationId_userId: { organizationId: m.organizationId, userId } } });
+  if (!membership) throw notFound("Member");
+  return membership;
+}
+
+async function keepAnAdmin(m: MutationScope, leaving: { role: Role }) {
+  if (leaving.role !== "ADMIN") return;
+  const admins = await m.tx.membership.count({ where: { organizationId: m.organizationId, role: "ADMIN" } });
+  if (admins <= 1) throw invalidTransition("An organization must keep at least one admin: make someone else admin first.");
+}
+
+export async function updateMemberRole({ ctx, input }: { ctx: Context; input: { organizationId: string; userId: string; role: Role } }) {
+  return ctx.services.mutations.run(input.organizationId, actorOf(ctx.viewer), async (m) => {
+    const membership = await lockMembership(m, input.userId);
+    if (input.role !== "ADMIN") await keepAnAdmin(m, membership);
+    const updated = await m.tx.membership.update({
+      where: { organizationId_userId: { organizationId: m.organizationId, userId: input.userId } },
+      data: { role: input.role },
+    });
+    m.audit("member.update_role", input.userId);
+    return updated;
+  });
+}
+
+export async function removeMember({ ctx, input }: { ctx: Context; input: { organizationId: string; userId: string } }) {
+  return ctx.services.mutations.run(input.organizationId, actorOf(ctx.viewer), async (m) => {
+    const membership = await lockMembership(m, input.userId);
+    await keepAnAdmin(m, membership);
+    await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId: input.userId } } });
+    m.audit("member.remove", input.userId);
+    return input.userId;
+  });
+}

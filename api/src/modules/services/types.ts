@@ -1,0 +1,137 @@
+// The Service type (public), its status source, and the admin mutations on services.
+import { builder } from "../../graphql/builder.ts";
+import { ownerOf } from "../../graphql/owners.ts";
+import { IncidentRef, MaintenanceRef, OrganizationRef, ServiceRef, ServiceStatusEnum, StatusSourceKindEnum } from "../../graphql/refs.ts";
+import * as v from "../../graphql/validation.ts";
+import { createService } from "./create-service.ts";
+import { deleteService } from "./delete-service.ts";
+import { setServiceStatus } from "./set-service-status.ts";
+import { updateService } from "./update-service.ts";
+
+const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
+
+interface StatusSourceShape {
+  kind: "DEFAULT" | "MANUAL" | "INCIDENT" | "MAINTENANCE";
+  incidentId: string | null;
+  maintenanceId: string | null;
+}
+const StatusSourceRef = builder.objectRef<StatusSourceShape>("StatusSource").implement({
+  description: "Why a service has its current status.",
+  ...everywhere,
+  fields: (t) => ({
+    kind: t.field({ type: StatusSourceKindEnum, resolve: (s) => s.kind }),
+    incident: t.field({
+      type: IncidentRef,
+      nullable: true,
+      description: "The incident that set the status, when kind is INCIDENT.",
+      resolve: (s, _, ctx) => (s.incidentId ? ctx.loaders.incident.load(s.incidentId) : null),
+    }),
+    maintenance: t.field({
+      type: MaintenanceRef,
+      nullable: true,
+      description: "The maintenance window that set the status, when kind is MAINTENANCE.",
+      resolve: (s, _, ctx) => (s.maintenanceId ? ctx.loaders.maintenance.load(s.maintenanceId) : null),
+    }),
+  }),
+});
+
+ServiceRef.implement({
+  description: "Something an organisation runs and reports the status of (Statuspage's component).",
+  ...everywhere,
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    description: t.exposeString("description", { nullable: true }),
+    status: t.field({ type: ServiceStatusEnum, resolve: (s) => s.status }),
+    position: t.exposeInt("position", { description: "Display order: lower first, then by name." }),
+    group: t.exposeString("group", { nullable: true, description: "Services with the same group are shown together." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    statusSince: t.expose("statusSince", { type: "DateTime", description: "When the current status began." }),
+    statusSource: t.field({
+      type: StatusSourceRef,
+      resolve: (s) => ({ kind: s.statusSource, incidentId: s.statusIncidentId, maintenanceId: s.statusMaintenanceId }),
+    }),
+    activeIncidents: t.field({
+      type: [IncidentRef],
+      description: "Unresolved incidents affecting this service, newest first.",
+      resolve: (s, _, ctx) => ctx.loaders.activeIncidentsOfService.load(s.id),
+    }),
+  }),
+});
+
+builder.objectFields(OrganizationRef, (t) => ({
+  services: t.field({
+    type: [ServiceRef],
+    description: "Ordered by position, then name; deleted services are excluded.",
+    resolve: (org, _, ctx) =>
+      ctx.prisma.service.findMany({ where: { organizationId: org.id, deletedAt: null }, orderBy: [{ position: "asc" }, { name: "asc" }] }),
+  }),
+  service: t.field({
+    type: ServiceRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (org, args, ctx) => ctx.prisma.service.findFirst({ where: { id: String(args.id), organizationId: org.id, deletedAt: null } }),
+  }),
+}));
+
+const CreateServiceInput = builder.inputType("CreateServiceInput", {
+  fields: (t) => ({
+    organizationId: t.id({ validate: v.id }),
+    name: t.string({ validate: v.name }),
+    description: t.string({ required: false, validate: v.description }),
+    group: t.string({ required: false, validate: v.group }),
+    position: t.int({ required: false, validate: v.position, description: "Defaults to after the last service." }),
+  }),
+});
+
+const UpdateServiceInput = builder.inputType("UpdateServiceInput", {
+  description: "Omitted fields keep their value; description or group set to null is cleared.",
+  fields: (t) => ({
+    id: t.id({ validate: v.id }),
+    name: t.string({ required: false, validate: v.name.nullish() }),
+    description: t.string({ required: false, validate: v.description }),
+    group: t.string({ required: false, validate: v.group }),
+    position: t.int({ required: false, validate: v.position }),
+  }),
+});
+
+const SetServiceStatusInput = builder.inputType("SetServiceStatusInput", {
+  fields: (t) => ({
+    id: t.id({ validate: v.id }),
+    status: t.field({ type: ServiceStatusEnum }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createService: t.field({
+    type: ServiceRef,
+    description: "Adds a service; it starts OPERATIONAL. Admins only.",
+    args: { input: t.arg({ type: CreateServiceInput }) },
+    authScopes: (_, args) => ({ admin: String(args.input.organizationId) }),
+    resolve: (_, { input }, ctx) => createService({ ctx, input: { ...input, organizationId: String(input.organizationId) } }),
+  }),
+  updateService: t.field({
+    type: ServiceRef,
+    description: "Renames, describes, groups or reorders a service. Admins only.",
+    args: { input: t.arg({ type: UpdateServiceInput }) },
+    authScopes: async (_, args, ctx) => ({ admin: await ownerOf(ctx, "service", String(args.input.id)) }),
+    resolve: async (_, { input }, ctx) =>
+      updateService({ ctx, input: { ...input, id: String(input.id) }, organizationId: await ownerOf(ctx, "service", String(input.id)) }),
+  }),
+  setServiceStatus: t.field({
+    type: ServiceRef,
+    description: "Sets any status by hand (the only way in and out of UNDER_MAINTENANCE besides a window). Admins only.",
+    args: { input: t.arg({ type: SetServiceStatusInput }) },
+    authScopes: async (_, args, ctx) => ({ admin: await ownerOf(ctx, "service", String(args.input.id)) }),
+    resolve: async (_, { input }, ctx) =>
+      setServiceStatus({ ctx, input: { id: String(input.id), status: input.status }, organizationId: await ownerOf(ctx, "service", String(input.id)) }),
+  }),
+  deleteService: t.field({
+    type: "ID",
+    description: "Soft-deletes a service and returns its id. Admins only.",
+    args: { id: t.arg.id({ required: true, validate: v.id }) },
+    authScopes: async (_, args, ctx) => ({ admin: await ownerOf(ctx, "service", String(args.id)) }),
+    resolve: async (_, args, ctx) => deleteService({ ctx, id: String(args.id), organizationId: await ownerOf(ctx, "service", String(args.id)) }),
+  }),
+}));

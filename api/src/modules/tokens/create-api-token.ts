@@ -1,0 +1,25 @@
+import type { Context } from "../../context.ts";
+import type { Role } from "../../generated/prisma/enums.ts";
+import { actorOf } from "../auth/viewer.ts";
+import { hashApiTokenSecret, newApiTokenSecret } from "./secret.ts";
+
+/** The secret is returned once, here; only its hash is kept. */
+export async function createApiToken({ ctx, input }: { ctx: Context; input: { organizationId: string; name: string; role: Role } }) {
+  const token = newApiTokenSecret();
+  return ctx.services.mutations.run(input.organizationId, actorOf(ctx.viewer), async (m) => {
+    const apiToken = await m.tx.apiToken.create({
+      data: { organizationId: m.organizationId, name: input.name, role: input.role, tokenHash: hashApiTokenSecret(token) },
+    });
+    m.audit("api_token.create", apiToken.id);
+    return { token, apiToken };
+  });
+}
+
+/** Revoked tokens stop working at once (every request looks the token up). */
+export async function revokeApiToken({ ctx, id, organizationId }: { ctx: Context; id: string; organizationId: string }) {
+  return ctx.services.mutations.run(organizationId, actorOf(ctx.viewer), async (m) => {
+    await m.tx.apiToken.update({ where: { id, organizationId }, data: { revokedAt: new Date() } });
+    m.audit("api_token.revoke", id);
+    return id;
+  });
+}
