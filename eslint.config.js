@@ -20,5 +20,6 @@ export default tseslint.config(
     files: ["api/src/env.ts", "**/*.test.ts", "api/test/**", "scripts/**", "bench/**", "vitest.config.ts"],
     rules: { "no-restricted-properties": "off" },
   },
-  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
 );

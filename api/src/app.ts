@@ -42,7 +42,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
 
   const schemas = buildSchemas();
   const maskError = createMaskError(log);
-  const yoga = (schema: GraphQLSchema, endpoint: string, context: (request: Request) => Promise<Context>) =>
+  const yoga = (schema: GraphQLSchema, endpoint: string, context: (request: Request) => Context | Promise<Context>) =>
     createYoga<object, Context>({
       schema,
       graphqlEndpoint: endpoint,
@@ -55,7 +55,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     });
   const admin = yoga(schemas.admin, "/graphql", (request) => createContext(services, request.headers.get("authorization")));
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
-  const publicYoga = yoga(schemas.public, "/graphql/public", async () => publicContext(services));
+  const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
 
   const server = createServer((req, res) => {
     const started = performance.now();

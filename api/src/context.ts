@@ -48,3 +48,12 @@ export function publicContext(services: AppServices): Context {
   const prisma = services.db.prisma;
   return { viewer: ANONYMOUS, access: new Access(ANONYMOUS, prisma), loaders: createLoaders(prisma), prisma, services };
 }
+
+/**
+ * After signUp / logIn the rest of that response is read as the user who just authenticated
+ * (their memberships, their organisations), as it would be on their next request.
+ */
+export async function actAsNewSession(ctx: Context, token: string): Promise<void> {
+  ctx.viewer = await resolveViewer(`Bearer ${token}`, { prisma: ctx.prisma, sessions: ctx.services.sessions, onBackgroundError: () => {} });
+  ctx.access = new Access(ctx.viewer, ctx.prisma);
+}

@@ -70,7 +70,7 @@ interface WriteCase {
 }
 
 const writes: WriteCase[] = [
-  { name: "createService", query: `mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`, variables: async () => ({ input: { organizationId: a.orgId, name: "New" } }) },
+  { name: "createService", query: `mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`, variables: () => Promise.resolve({ input: { organizationId: a.orgId, name: "New" } }) },
   { name: "updateService", query: `mutation($input: UpdateServiceInput!) { updateService(input: $input) { id } }`, variables: async () => ({ input: { id: await createService(t, a), name: "Renamed" } }) },
   { name: "setServiceStatus", query: `mutation($input: SetServiceStatusInput!) { setServiceStatus(input: $input) { id } }`, variables: async () => ({ input: { id: await createService(t, a), status: "DEGRADED_PERFORMANCE" } }) },
   { name: "deleteService", query: `mutation($id: ID!) { deleteService(id: $id) }`, variables: async () => ({ id: await createService(t, a) }) },
@@ -93,11 +93,11 @@ const writes: WriteCase[] = [
   {
     name: "addMember",
     query: `mutation($input: AddMemberInput!) { addMember(input: $input) { role } }`,
-    variables: async () => ({ input: { organizationId: a.orgId, email: `${unique("n")}@example.com`, role: "MEMBER", name: "N", password: PASSWORD } }),
+    variables: () => Promise.resolve({ input: { organizationId: a.orgId, email: `${unique("n")}@example.com`, role: "MEMBER", name: "N", password: PASSWORD } }),
   },
   { name: "updateMemberRole", query: `mutation($input: UpdateMemberRoleInput!) { updateMemberRole(input: $input) { role } }`, variables: async () => ({ input: { organizationId: a.orgId, userId: await freshMember(), role: "ADMIN" } }) },
   { name: "removeMember", query: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) }`, variables: async () => ({ input: { organizationId: a.orgId, userId: await freshMember() } }) },
-  { name: "createApiToken", query: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, variables: async () => ({ input: { organizationId: a.orgId, name: "t", role: "MEMBER" } }) },
+  { name: "createApiToken", query: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, variables: () => Promise.resolve({ input: { organizationId: a.orgId, name: "t", role: "MEMBER" } }) },
   { name: "revokeApiToken", query: `mutation($id: ID!) { revokeApiToken(id: $id) }`, variables: async () => ({ id: await freshApiTokenId() }) },
 ];
 

@@ -1,11 +1,27 @@
 // Recognises the database errors that are the user's doing (a duplicate), so they become
 // CONFLICT instead of INTERNAL.
 
-/** The unique field that was violated ("email", "slug", …), or null for any other error. */
+interface ConstraintInfo {
+  fields?: string[];
+  index?: string;
+}
+
+/**
+ * The unique field that was violated ("email", "slug", …), or null for any other error.
+ * The PGlite adapter reports the fields; adapter-pg only names the index
+ * ("Organization_slug_key"), from which Prisma's naming convention gives the field back.
+ */
 export function isUniqueViolation(error: unknown): string | null {
-  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } } };
+  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: ConstraintInfo } } } };
   if (e?.code !== "P2002") return null;
-  const fields = e.meta?.driverAdapterError?.cause?.constraint?.fields ?? (Array.isArray(e.meta?.target) ? (e.meta.target as string[]) : []);
-  const field = fields[fields.length - 1];
+  const constraint = e.meta?.driverAdapterError?.cause?.constraint;
+  const fields = constraint?.fields ?? (Array.isArray(e.meta?.target) ? (e.meta.target as string[]) : []);
+  const field = fields[fields.length - 1] ?? fieldOfIndex(constraint?.index);
   return typeof field === "string" ? field.replace(/"/g, "") : "unknown";
+}
+
+/** "Organization_slug_key" → "slug"; "ApiToken_tokenHash_key" → "tokenHash". */
+function fieldOfIndex(index: string | undefined): string | undefined {
+  const match = index?.match(/^[^_]+_(.+)_key$/);
+  return match?.[1]?.split("_").pop();
 }

@@ -23,8 +23,9 @@ export function createInProcessEventBus(): EventBus {
       emitter.on(organizationId, listener);
       return () => emitter.off(organizationId, listener);
     },
-    async close() {
+    close() {
       emitter.removeAllListeners();
+      return Promise.resolve();
     },
   };
 }

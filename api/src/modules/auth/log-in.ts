@@ -1,4 +1,4 @@
-import type { Context } from "../../context.ts";
+import { actAsNewSession, type Context } from "../../context.ts";
 import { unauthenticated } from "../../graphql/errors.ts";
 import { verifyPassword } from "../../lib/passwords.ts";
 
@@ -7,5 +7,7 @@ export async function logIn({ ctx, input }: { ctx: Context; input: { email: stri
   const user = await ctx.prisma.user.findUnique({ where: { email: input.email } });
   const ok = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !ok) throw unauthenticated("Email or password is wrong.");
-  return { token: await ctx.services.sessions.issue(user.id), user };
+  const token = await ctx.services.sessions.issue(user.id);
+  await actAsNewSession(ctx, token);
+  return { token, user };
 }

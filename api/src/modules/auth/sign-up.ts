@@ -1,4 +1,4 @@
-import type { Context } from "../../context.ts";
+import { actAsNewSession, type Context } from "../../context.ts";
 import { conflict } from "../../graphql/errors.ts";
 import { slugify } from "../../graphql/validation.ts";
 import { hashPassword } from "../../lib/passwords.ts";
@@ -28,7 +28,9 @@ export async function signUp({ ctx, input }: { ctx: Context; input: SignUpInput 
       await tx.auditEntry.create({ data: { organizationId: organization.id, action: "organization.create", actor: `user:${user.email}`, targetId: organization.id } });
       return user;
     });
-    return { token: await ctx.services.sessions.issue(user.id), user };
+    const token = await ctx.services.sessions.issue(user.id);
+    await actAsNewSession(ctx, token);
+    return { token, user };
   } catch (error) {
     const target = isUniqueViolation(error);
     if (target === "email") throw conflict("An account with this email already exists: sign in instead.", "email");
