@@ -4,6 +4,7 @@
 import DataLoader from "dataloader";
 import type { Incident, IncidentService, IncidentUpdate, Maintenance, Organization, Service, User } from "../generated/prisma/client.ts";
 import { createOwnerLoaders } from "../graphql/owners.ts";
+import { createUptimeHistoryLoader } from "../modules/services/uptime-history.ts";
 import type { Prisma } from "./db.ts";
 
 function byId<T extends { id: string }>(fetch: (ids: string[]) => Promise<T[]>) {
@@ -28,6 +29,7 @@ export type IncidentServiceWithService = IncidentService & { service: Service };
 export function createLoaders(prisma: Prisma) {
   return {
     owners: createOwnerLoaders(prisma),
+    uptimeHistory: createUptimeHistoryLoader(prisma),
     organization: byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } })),
     user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
     /** Includes deleted services: an incident's timeline still names what it affected. */

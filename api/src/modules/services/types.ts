@@ -7,8 +7,22 @@ import { createService } from "./create-service.ts";
 import { deleteService } from "./delete-service.ts";
 import { setServiceStatus } from "./set-service-status.ts";
 import { updateService } from "./update-service.ts";
+import { MAX_UPTIME_DAYS, uptimeDays, type UptimeDay } from "./uptime.ts";
+import { z } from "zod";
 
 const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
+
+const UptimeDayRef = builder.objectRef<UptimeDay>("UptimeDay").implement({
+  description: "A service's day: how much of it the service was up, and the worst status it had.",
+  ...everywhere,
+  fields: (t) => ({
+    date: t.exposeString("date", { description: "YYYY-MM-DD (UTC)." }),
+    operationalRatio: t.exposeFloat("operationalRatio", {
+      description: "Share (0 to 1) of the observed part of the day without degradation or outage; maintenance counts as up.",
+    }),
+    worstStatus: t.field({ type: ServiceStatusEnum, resolve: (d) => d.worstStatus }),
+  }),
+});
 
 interface StatusSourceShape {
   kind: "DEFAULT" | "MANUAL" | "INCIDENT" | "MAINTENANCE";
@@ -56,6 +70,17 @@ ServiceRef.implement({
       type: [IncidentRef],
       description: "Unresolved incidents affecting this service, newest first.",
       resolve: (s, _, ctx) => ctx.loaders.activeIncidentsOfService.load(s.id),
+    }),
+    uptime: t.field({
+      type: [UptimeDayRef],
+      description:
+        "One entry per UTC calendar day of the last `days` days (1 to 90), oldest first, today last. " +
+        "Days before the service was created are left out (no data is not uptime).",
+      args: { days: t.arg.int({ defaultValue: 90, validate: z.number().int().min(1).max(MAX_UPTIME_DAYS) }) },
+      resolve: async (s, args, ctx) => {
+        const history = await ctx.loaders.uptimeHistory.load(s);
+        return uptimeDays({ createdAt: s.createdAt, now: new Date(), days: args.days, statusAtStart: history.statusAtStart, changes: history.changes });
+      },
     }),
   }),
 });
