@@ -11,7 +11,12 @@ import { queryLimits } from "./graphql/limits.ts";
 import { createMaskError } from "./graphql/mask.ts";
 import { buildSchemas } from "./graphql/schema.ts";
 import { openDatabase } from "./lib/db.ts";
-import { createInProcessEventBus } from "./lib/pubsub.ts";
+import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
+import { clientIp, createPublicRateLimiter, type PublicRateLimiter } from "./lib/ratelimit.ts";
+import { createRedisEventBus } from "./lib/redis-bus.ts";
+import { attachWebSockets } from "./lib/websocket.ts";
+import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
+import { EventHub } from "./modules/events/hub.ts";
 import { createMutationRunner } from "./lib/tx.ts";
 import { createSessions } from "./modules/auth/sessions.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
@@ -27,7 +32,9 @@ export interface App {
 export async function buildApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<App> {
   const log = options.logger ?? pino({ level: config.logLevel });
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
-  const bus = createInProcessEventBus();
+  const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
+  const hub = new EventHub(db.prisma, bus, log);
+  const limiter = createPublicRateLimiter({ perSecond: config.publicRateLimit, redisUrl: config.redisUrl });
   const sessions = createSessions({
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
@@ -37,18 +44,20 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     production: config.production,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
-  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), log };
+  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, log };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
   const maskError = createMaskError(log);
+  // WebSocket operations arrive with their context already built (lib/websocket.ts).
+  type Initial = { request: Request; operationContext?: Context };
   const yoga = (schema: GraphQLSchema, endpoint: string, context: (request: Request) => Context | Promise<Context>) =>
     createYoga<object, Context>({
       schema,
       graphqlEndpoint: endpoint,
-      context: ({ request }) => context(request),
+      context: (initial) => (initial as unknown as Initial).operationContext ?? context((initial as unknown as Initial).request),
       maskedErrors: { maskError },
-      plugins: [queryLimits()],
+      plugins: [queryLimits(), useSharedSubscriptionExecution()],
       graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
       landingPage: false,
       logging: false,
@@ -62,12 +71,21 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
-    route(req, res, { admin, publicYoga, services }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, services, limiter, trustProxy: config.trustProxy }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
     });
   });
+
+  const sockets = attachWebSockets(
+    server,
+    [
+      { path: "/graphql", yoga: admin, isPublic: false },
+      { path: "/graphql/public", yoga: publicYoga, isPublic: true },
+    ],
+    { services, limiter, trustProxy: config.trustProxy },
+  );
 
   return {
     server,
@@ -80,11 +98,16 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
           resolve(`http://localhost:${port}`);
         });
       }),
+    /** Stops accepting, ends every subscription with a reconnect code, then closes the stores. */
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      hub.close(); // SSE streams complete; their clients reconnect
+      await sockets.close();
+      const grace = setTimeout(() => server.closeAllConnections(), 2_000);
+      await closed;
+      clearTimeout(grace);
+      await limiter.close();
       await bus.close();
       await db.close();
     },
@@ -95,23 +118,34 @@ interface Handlers {
   admin: YogaServerInstance<object, Context>;
   publicYoga: YogaServerInstance<object, Context>;
   services: AppServices;
+  limiter: PublicRateLimiter;
+  trustProxy: boolean;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, limiter, trustProxy }: Handlers): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (path === "/graphql/public" || path.startsWith("/graphql/public/")) return publicYoga(req, res);
+  if (path === "/graphql/public" || path.startsWith("/graphql/public/")) {
+    const retryAfter = await limiter.take(clientIp(req, trustProxy));
+    if (retryAfter !== null) return rateLimited(res, retryAfter);
+    return publicYoga(req, res);
+  }
   if (path === "/graphql" || path.startsWith("/graphql/")) return admin(req, res);
   if (path === "/health") return json(res, 200, { status: "ok" });
   if (path === "/ready") {
-    try {
-      await services.db.ping();
-      return json(res, 200, { status: "ready", database: "ok" });
-    } catch (error) {
-      services.log.warn({ err: error }, "database not ready");
-      return json(res, 503, { status: "unavailable", database: "down" });
-    }
+    const database = await services.db.ping().then(
+      () => "ok",
+      (error: unknown) => (services.log.warn({ err: error }, "database not ready"), "down"),
+    );
+    const events = services.bus.healthy() ? "ok" : "down";
+    const ready = database === "ok" && events === "ok";
+    return json(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", database, events });
   }
   return json(res, 404, { error: "Not found." });
+}
+
+function rateLimited(res: ServerResponse, retryAfter: number): void {
+  res.writeHead(429, { "content-type": "application/json; charset=utf-8", "retry-after": String(retryAfter) });
+  res.end(JSON.stringify({ errors: [{ message: `Too many requests: retry in ${retryAfter} s.`, extensions: { code: "RATE_LIMITED" } }] }));
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

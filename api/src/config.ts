@@ -16,6 +16,10 @@ export interface AppConfig {
   demo: boolean;
   logLevel: string;
   sessionTtlSeconds: number;
+  /** Requests (and public WebSocket connections) per second per client IP; 0 = unlimited. */
+  publicRateLimit: number;
+  /** Take the client IP from X-Forwarded-For (set it only behind your own proxy). */
+  trustProxy: boolean;
 }
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -36,5 +40,7 @@ export function configFromEnv(env: Env): AppConfig {
     demo: env.DEMO ?? !env.DATABASE_URL,
     logLevel: env.LOG_LEVEL,
     sessionTtlSeconds: SESSION_TTL_SECONDS,
+    publicRateLimit: env.PUBLIC_RATE_LIMIT,
+    trustProxy: env.TRUST_PROXY,
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Database, Prisma } from "./lib/db.ts";
 import { createLoaders, type Loaders } from "./lib/loaders.ts";
 import type { EventBus } from "./lib/pubsub.ts";
+import type { EventHub } from "./modules/events/hub.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
@@ -15,7 +16,14 @@ export interface AppServices {
   bus: EventBus;
   sessions: Sessions;
   mutations: MutationRunner;
+  hub: EventHub;
   log: Logger;
+}
+
+/** What a subscription may ask of the connection it runs on (WebSocket only). */
+export interface Transport {
+  /** Closes the connection of a subscriber that fell too far behind (client reconnects and resumes). */
+  dropSlowSubscriber(): void;
 }
 
 export interface Context {
@@ -24,29 +32,36 @@ export interface Context {
   loaders: Loaders;
   prisma: Prisma;
   services: AppServices;
+  transport?: Transport | undefined;
 }
 
-export async function createContext(services: AppServices, authorization: string | null | undefined): Promise<Context> {
+/** A context for one operation of `viewer` (fresh loaders: nothing cached across operations). */
+export function contextFor(services: AppServices, viewer: Viewer, transport?: Transport): Context {
   const prisma = services.db.prisma;
-  const viewer = await resolveViewer(authorization, {
-    prisma,
+  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services, transport };
+}
+
+/** Who is calling, from an Authorization header or graphql-ws connectionParams.authorization. */
+export function viewerOf(services: AppServices, authorization: string | null | undefined): Promise<Viewer> {
+  return resolveViewer(authorization, {
+    prisma: services.db.prisma,
     sessions: services.sessions,
     onBackgroundError: (error) => services.log.warn({ err: error }, "background write failed"),
   });
-  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services };
+}
+
+export async function createContext(services: AppServices, authorization: string | null | undefined): Promise<Context> {
+  return contextFor(services, await viewerOf(services, authorization));
 }
 
 /** A context for work the server does on its own behalf (audited as system:<name>). */
 export function systemContext(services: AppServices, name: string): Context {
-  const prisma = services.db.prisma;
-  const viewer: Viewer = { kind: "system", name };
-  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services };
+  return contextFor(services, { kind: "system", name });
 }
 
 /** The context of the anonymous public endpoint: whatever token is sent there is ignored. */
-export function publicContext(services: AppServices): Context {
-  const prisma = services.db.prisma;
-  return { viewer: ANONYMOUS, access: new Access(ANONYMOUS, prisma), loaders: createLoaders(prisma), prisma, services };
+export function publicContext(services: AppServices, transport?: Transport): Context {
+  return contextFor(services, ANONYMOUS, transport);
 }
 
 /**

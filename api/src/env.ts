@@ -18,6 +18,7 @@ const envSchema = z.object({
   JWT_AUDIENCE: z.string().optional(),
   STATUS_BASE_DOMAIN: z.string().optional(),
   PUBLIC_RATE_LIMIT: z.coerce.number().min(0).default(50),
+  TRUST_PROXY: flag.default(false),
   DEMO: flag.optional(),
   ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -55,13 +55,16 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     demo: false,
     logLevel: "silent",
     sessionTtlSeconds: 3600,
+    publicRateLimit: 0,
+    trustProxy: false,
     jwtSecret: "test-secret-test-secret-test-secret-0123456789",
     ...overrides,
   };
 }
 
 export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
-  const database = overrides.dataDir ? null : await freshPostgres();
+  // A given dataDir or databaseUrl means "this store" (a restart, a second instance).
+  const database = overrides.dataDir || overrides.databaseUrl ? null : await freshPostgres();
   const config = testConfig({ databaseUrl: database?.url, ...overrides });
   const app = await buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   const url = await app.start();

@@ -11,6 +11,7 @@ import "../modules/members/types.ts";
 import "../modules/tokens/types.ts";
 import "../modules/audit/types.ts";
 import "../modules/events/types.ts";
+import "../modules/events/subscriptions.ts";
 import "../modules/public/types.ts";
 
 export interface Schemas {

@@ -1,14 +1,18 @@
-// Carries "organisation X's log grew to position N" between the code that commits and the
-// code that delivers. In-process for now; the realtime issue adds Redis (graphql-redis-
-// subscriptions) behind the same interface. Subscribers read the events from the log, so a
-// lost notification loses nothing (docs/ARCHITECTURE.md).
+// Carries "organisation X's log grew to position N" between the instance that committed and
+// every instance that delivers. Subscribers read the events from the log, never from the
+// message, so a lost announcement loses nothing: the next one, a reconnect or the hub's
+// periodic check catches up (docs/ARCHITECTURE.md).
 import { EventEmitter } from "node:events";
 
 export interface EventBus {
   /** Announces that `organizationId`'s event log now reaches `position`. Never throws. */
   publish(organizationId: string, position: bigint): void;
-  /** Calls `listener` for every announcement; returns the unsubscribe function. */
-  subscribe(organizationId: string, listener: (position: bigint) => void): () => void;
+  /** Calls `listener` for every announcement; resolves once listening; returns the unsubscribe function. */
+  subscribe(organizationId: string, listener: (position: bigint) => void): Promise<() => void>;
+  /** Called after the bus lost its connection and got it back: announcements may be missing. */
+  onReconnect(listener: () => void): void;
+  /** For /ready: false while the bus cannot carry announcements. */
+  healthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -21,8 +25,10 @@ export function createInProcessEventBus(): EventBus {
     },
     subscribe(organizationId, listener) {
       emitter.on(organizationId, listener);
-      return () => emitter.off(organizationId, listener);
+      return Promise.resolve(() => void emitter.off(organizationId, listener));
     },
+    onReconnect() {},
+    healthy: () => true,
     close() {
       emitter.removeAllListeners();
       return Promise.resolve();

@@ -1,0 +1,157 @@
+// One per instance: follows the event log of every organisation that has subscribers here and
+// hands each new event to all of them. Per organisation it keeps the last position delivered;
+// an announcement (from the bus), a bus reconnect or the periodic check makes it read the log
+// after that position, once, in order, whatever the number of subscribers. Every subscriber of
+// one organisation receives the same LiveEvent object, so the work of turning it into a
+// response can be shared (graphql/shared-execution.ts).
+import type { Logger } from "pino";
+import type { Event } from "../../generated/prisma/client.ts";
+import type { Prisma } from "../../lib/db.ts";
+import { createLoaders, type Loaders } from "../../lib/loaders.ts";
+import type { EventBus } from "../../lib/pubsub.ts";
+import { BoundedQueue } from "./bounded-queue.ts";
+
+/** What a subscription yields: the event row plus loaders shared by everyone who renders it. */
+export interface LiveEvent {
+  event: Event;
+  loaders: Loaders;
+}
+
+export interface HubOptions {
+  /** Events a subscriber may have waiting before it is cut off as too slow. */
+  maxBuffered?: number;
+  /** How often to compare each followed log's end with what was delivered (a lost announcement). */
+  checkIntervalMs?: number;
+}
+
+const PAGE = 500;
+
+interface Channel {
+  organizationId: string;
+  subscribers: Set<BoundedQueue<LiveEvent>>;
+  lastDelivered: bigint;
+  /** Reads run one after another, so events leave in log order. */
+  chain: Promise<void>;
+  ready: Promise<void>;
+  unsubscribeBus: (() => void) | null;
+  closed: boolean;
+}
+
+export class EventHub {
+  private readonly channels = new Map<string, Channel>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly maxBuffered: number;
+
+  constructor(
+    private readonly prisma: Prisma,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    options: HubOptions = {},
+  ) {
+    this.maxBuffered = options.maxBuffered ?? 1000;
+    this.bus.onReconnect(() => this.checkAll());
+    this.timer = setInterval(() => this.checkAll(), options.checkIntervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /**
+   * Registers a subscriber for every event of the organisation committed from now on, and
+   * returns the position the log had at registration (events up to it are the caller's to
+   * replay). `onOverflow` is called when the subscriber falls too far behind.
+   */
+  async follow(organizationId: string, onOverflow?: () => void): Promise<{ queue: BoundedQueue<LiveEvent>; position: bigint }> {
+    const channel = this.channels.get(organizationId) ?? this.open(organizationId);
+    await channel.ready;
+    const queue: BoundedQueue<LiveEvent> = new BoundedQueue(this.maxBuffered, () => this.leave(channel, queue), onOverflow);
+    channel.subscribers.add(queue);
+    return { queue, position: channel.lastDelivered };
+  }
+
+  /** How many organisations and subscribers this instance serves (for logs and tests). */
+  stats(): { organizations: number; subscribers: number } {
+    let subscribers = 0;
+    for (const channel of this.channels.values()) subscribers += channel.subscribers.size;
+    return { organizations: this.channels.size, subscribers };
+  }
+
+  /** Ends every subscription (shutdown): transports complete them with a reconnect code. */
+  close(): void {
+    clearInterval(this.timer);
+    for (const channel of [...this.channels.values()]) for (const queue of [...channel.subscribers]) queue.end();
+  }
+
+  private open(organizationId: string): Channel {
+    const channel: Channel = {
+      organizationId,
+      subscribers: new Set(),
+      lastDelivered: 0n,
+      chain: Promise.resolve(),
+      ready: Promise.resolve(),
+      unsubscribeBus: null,
+      closed: false,
+    };
+    this.channels.set(organizationId, channel);
+    // Listen first, then read where the log ends: an event committed in between is announced
+    // and read, never skipped. The bus may be down: then the periodic check delivers.
+    this.bus
+      .subscribe(organizationId, (position) => this.catchUp(channel, position))
+      .then((unsubscribe) => {
+        if (channel.closed) return unsubscribe();
+        channel.unsubscribeBus = unsubscribe;
+        this.catchUp(channel, null); // anything committed while the subscription was pending
+      })
+      .catch((error: unknown) => this.log.warn({ err: error, organizationId }, "bus subscribe failed; relying on periodic checks"));
+    channel.ready = this.prisma.organization
+      .findUnique({ where: { id: organizationId }, select: { eventSeq: true } })
+      .then((org) => void (channel.lastDelivered = org?.eventSeq ?? 0n));
+    channel.chain = channel.ready.catch(() => {});
+    return channel;
+  }
+
+  private leave(channel: Channel, queue: BoundedQueue<LiveEvent>): void {
+    channel.subscribers.delete(queue);
+    if (channel.subscribers.size > 0 || channel.closed) return;
+    channel.closed = true;
+    channel.unsubscribeBus?.();
+    if (this.channels.get(channel.organizationId) === channel) this.channels.delete(channel.organizationId);
+  }
+
+  /** Reads and delivers what follows lastDelivered; `announced` skips the read when already delivered. */
+  private catchUp(channel: Channel, announced: bigint | null): void {
+    channel.chain = channel.chain
+      .then(async () => {
+        if (channel.closed || (announced !== null && announced <= channel.lastDelivered)) return;
+        for (;;) {
+          const events = await this.prisma.event.findMany({
+            where: { organizationId: channel.organizationId, position: { gt: channel.lastDelivered } },
+            orderBy: { position: "asc" },
+            take: PAGE,
+          });
+          if (events.length === 0) return;
+          // One set of loaders per batch: everyone rendering these events shares its reads.
+          const loaders = createLoaders(this.prisma);
+          for (const event of events) {
+            const live: LiveEvent = { event, loaders };
+            for (const queue of channel.subscribers) queue.push(live);
+          }
+          channel.lastDelivered = events[events.length - 1]!.position;
+          if (events.length < PAGE) return;
+        }
+      })
+      .catch((error: unknown) => this.log.error({ err: error, organizationId: channel.organizationId }, "event delivery failed; will retry"));
+  }
+
+  private checkAll(): void {
+    const channels = [...this.channels.values()];
+    if (channels.length === 0) return;
+    this.prisma.organization
+      .findMany({ where: { id: { in: channels.map((c) => c.organizationId) } }, select: { id: true, eventSeq: true } })
+      .then((orgs) => {
+        for (const org of orgs) {
+          const channel = this.channels.get(org.id);
+          if (channel && org.eventSeq > channel.lastDelivered) this.catchUp(channel, org.eventSeq);
+        }
+      })
+      .catch((error: unknown) => this.log.warn({ err: error }, "event log check failed"));
+  }
+}

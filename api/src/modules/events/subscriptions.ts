@@ -1,0 +1,71 @@
+// Subscription.organizationEvents (members) and Subscription.statusPageEvents (public): with
+// `after`, every later event from the log first, then live ones; without it, live only.
+import type { Context } from "../../context.ts";
+import type { Event } from "../../generated/prisma/client.ts";
+import { builder } from "../../graphql/builder.ts";
+import { notFound } from "../../graphql/errors.ts";
+import { StatusEventRef } from "../../graphql/refs.ts";
+import * as v from "../../graphql/validation.ts";
+import { createLoaders } from "../../lib/loaders.ts";
+import { decodeCursor } from "./cursor.ts";
+import type { LiveEvent } from "./hub.ts";
+
+const REPLAY_PAGE = 200;
+const AFTER = "Resume after this cursor: first every later event from the log, in order, then live ones.";
+
+/**
+ * Registers for live events before reading the log, so nothing committed in between is
+ * missed; events the replay already yielded are dropped from the live stream.
+ */
+async function* eventsOf(ctx: Context, organizationId: string, after: string | null | undefined): AsyncGenerator<LiveEvent> {
+  let last = after ? decodeCursor(after) : null;
+  const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
+  try {
+    if (last !== null) {
+      for (let from: bigint = last; from < position; ) {
+        const rows: Event[] = await ctx.prisma.event.findMany({
+          where: { organizationId, position: { gt: from, lte: position } },
+          orderBy: { position: "asc" },
+          take: REPLAY_PAGE,
+        });
+        if (rows.length === 0) break;
+        const loaders = createLoaders(ctx.prisma);
+        for (const event of rows) yield { event, loaders };
+        from = last = rows[rows.length - 1]!.position;
+      }
+    }
+    for await (const live of queue) {
+      if (last !== null && live.event.position <= last) continue;
+      last = live.event.position;
+      yield live;
+    }
+  } finally {
+    await queue.return();
+  }
+}
+
+builder.subscriptionType({ subGraphs: ["Admin", "Public"] });
+
+builder.subscriptionFields((t) => ({
+  organizationEvents: t.field({
+    type: StatusEventRef,
+    subGraphs: ["Admin"],
+    description: "Every change in the organisation, for its members, admins and API tokens.",
+    args: { organizationId: t.arg.id({ validate: v.id }), after: t.arg.string({ required: false, description: AFTER }) },
+    authScopes: (_, args) => ({ member: String(args.organizationId) }),
+    subscribe: (_, args, ctx) => eventsOf(ctx, String(args.organizationId), args.after),
+    resolve: (live: LiveEvent) => live.event,
+  }),
+  statusPageEvents: t.field({
+    type: StatusEventRef,
+    subGraphs: ["Admin", "Public"],
+    description: "Every change of a status page, for anyone; the objects carry their public fields only on /graphql/public.",
+    args: { slug: t.arg.string({ validate: v.slug }), after: t.arg.string({ required: false, description: AFTER }) },
+    subscribe: async (_, args, ctx) => {
+      const org = await ctx.prisma.organization.findUnique({ where: { slug: args.slug }, select: { id: true } });
+      if (!org) throw notFound("Status page");
+      return eventsOf(ctx, org.id, args.after);
+    },
+    resolve: (live: LiveEvent) => live.event,
+  }),
+}));
