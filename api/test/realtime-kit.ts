@@ -120,12 +120,19 @@ export function subscribeSse(baseUrl: string, path: string, query: string, varia
   };
 }
 
-export const EVENT_FIELDS = `cursor kind service { id name status } incident { id title status }`;
+export const EVENT_FIELDS = `cursor kind serviceStatus service { id name status } incident { id title status }`;
 export const ORG_EVENTS = `subscription($organizationId: ID!, $after: String) { organizationEvents(organizationId: $organizationId, after: $after) { ${EVENT_FIELDS} } }`;
 export const PAGE_EVENTS = `subscription($slug: String!, $after: String) { statusPageEvents(slug: $slug, after: $after) { ${EVENT_FIELDS} } }`;
 
-export function eventOf(result: Received): { cursor: string; kind: string; service: { id: string; status: string } | null } {
-  const data = result.data as Record<string, { cursor: string; kind: string; service: { id: string; status: string } | null }> | undefined;
+interface ReceivedEvent {
+  cursor: string;
+  kind: string;
+  serviceStatus: string | null;
+  service: { id: string; status: string } | null;
+}
+
+export function eventOf(result: Received): ReceivedEvent {
+  const data = result.data as Record<string, ReceivedEvent> | undefined;
   const event = data && Object.values(data)[0];
   if (!event) throw new Error(`not an event: ${JSON.stringify(result)}`);
   return event;

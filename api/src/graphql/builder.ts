@@ -34,6 +34,9 @@ export const builder = new SchemaBuilder<{
     // Thrown AppErrors (NOT_FOUND, FORBIDDEN) pass through untouched; a scope that is merely
     // false can only be signedIn, so the failure is UNAUTHENTICATED.
     treatErrorsAsUnauthorized: false,
+    // Subscriptions are authorised once, when they start (a non-member never receives a
+    // thing); the socket closes when the session behind it expires (lib/websocket.ts).
+    authorizeOnSubscribe: true,
     unauthorizedError: () => unauthenticated(),
     authScopes: (ctx) => ({
       signedIn: ctx.viewer.kind !== "anonymous",

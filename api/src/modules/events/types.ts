@@ -2,7 +2,7 @@
 // issue deliver the same StatusEvent type.
 import { z } from "zod";
 import { builder } from "../../graphql/builder.ts";
-import { IncidentRef, MaintenanceRef, OrganizationRef, ServiceRef, StatusEventKindEnum, StatusEventRef } from "../../graphql/refs.ts";
+import { IncidentRef, MaintenanceRef, OrganizationRef, ServiceRef, ServiceStatusEnum, StatusEventKindEnum, StatusEventRef } from "../../graphql/refs.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 
 StatusEventRef.implement({
@@ -12,6 +12,12 @@ StatusEventRef.implement({
     cursor: t.string({ description: "Opaque; strictly increasing per organisation. Resume with after: <cursor>.", resolve: (e) => encodeCursor(e.position) }),
     kind: t.field({ type: StatusEventKindEnum, resolve: (e) => e.kind }),
     occurredAt: t.expose("occurredAt", { type: "DateTime" }),
+    serviceStatus: t.field({
+      type: ServiceStatusEnum,
+      nullable: true,
+      description: "For SERVICE_STATUS_CHANGED: the status the service entered with this event (service.status is its status now).",
+      resolve: (e) => e.serviceStatus,
+    }),
     service: t.field({ type: ServiceRef, nullable: true, resolve: (e, _, ctx) => (e.serviceId ? ctx.loaders.service.load(e.serviceId) : null) }),
     incident: t.field({ type: IncidentRef, nullable: true, resolve: (e, _, ctx) => (e.incidentId ? ctx.loaders.incident.load(e.incidentId) : null) }),
     maintenance: t.field({
