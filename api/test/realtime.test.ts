@@ -201,7 +201,7 @@ function openWebSocket(url: string): Promise<{ status: number; retryAfter: strin
       resolve({ status: 101, retryAfter: null });
     });
     ws.on("unexpected-response", (_req, res) => {
-      resolve({ status: res.statusCode ?? 0, retryAfter: (res.headers["retry-after"] as string | undefined) ?? null });
+      resolve({ status: res.statusCode ?? 0, retryAfter: (res.headers["retry-after"]) ?? null });
       ws.terminate();
     });
     ws.on("error", () => {});
