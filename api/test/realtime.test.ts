@@ -207,3 +207,26 @@ function openWebSocket(url: string): Promise<{ status: number; retryAfter: strin
     ws.on("error", () => {});
   });
 }
+
+describe("fan-out", () => {
+  it("executes an event once per audience and selection, however many subscribers receive it", async () => {
+    const { fanOutStats } = await import("../src/graphql/shared-execution.ts");
+    const members = Array.from({ length: 10 }, () => connectWs(t.url, "/graphql", a.member));
+    const visitors = Array.from({ length: 10 }, () => connectWs(t.url, "/graphql/public"));
+    const subs = [
+      ...members.map((c) => c.subscribe(ORG_EVENTS, { organizationId: a.orgId })),
+      ...visitors.map((c) => c.subscribe(PAGE_EVENTS, { slug: a.slug })),
+    ];
+    await settle();
+    const before = { ...fanOutStats };
+    await setStatus(a, "UNDER_MAINTENANCE");
+    for (const sub of subs) expect(eventOf((await sub.waitFor(1))[0]!).serviceStatus).toBe("UNDER_MAINTENANCE");
+    expect(fanOutStats.deliveries - before.deliveries).toBe(20);
+    expect(fanOutStats.executions - before.executions).toBe(2); // one for members, one for the public
+    subs.forEach((s) => s.close());
+    await Promise.all([...members, ...visitors].map((c) => c.dispose()));
+    // Closed subscriptions leave at once, without waiting for another event.
+    await settle();
+    expect(t.app.services.hub.stats()).toEqual({ organizations: 0, subscribers: 0 });
+  });
+});

@@ -10,6 +10,9 @@ import type { Context } from "../context.ts";
 import type { LiveEvent } from "../modules/events/hub.ts";
 
 type Shared = Map<string, Promise<ExecutionResult>>;
+
+/** Counters for tests and the benchmark: results executed vs. results handed to subscribers. */
+export const fanOutStats = { executions: 0, deliveries: 0 };
 const resultsByEvent = new WeakMap<LiveEvent, Shared>();
 const schemaIds = new WeakMap<object, number>();
 let nextSchemaId = 1;
@@ -33,7 +36,9 @@ function executeShared(args: ExecutionArgs, key: string, payload: unknown): Prom
   let shared = resultsByEvent.get(payload);
   if (!shared) resultsByEvent.set(payload, (shared = new Map<string, Promise<ExecutionResult>>()));
   let result = shared.get(key);
+  fanOutStats.deliveries++;
   if (!result) {
+    fanOutStats.executions++;
     // The event's own loaders: one read per object for every subscriber on this instance.
     const contextValue = { ...(args.contextValue as Context), loaders: payload.loaders };
     result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));

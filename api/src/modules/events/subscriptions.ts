@@ -16,32 +16,52 @@ const AFTER = "Resume after this cursor: first every later event from the log, i
 /**
  * Registers for live events before reading the log, so nothing committed in between is
  * missed; events the replay already yielded are dropped from the live stream.
+ *
+ * An explicit iterator, not an async generator: a generator suspended while waiting for the
+ * next event cannot be returned until that event arrives, so a closed subscription would stay
+ * registered (and be sent one more event). Here return() unregisters at once.
  */
-async function* eventsOf(ctx: Context, organizationId: string, after: string | null | undefined): AsyncGenerator<LiveEvent> {
+async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined): Promise<AsyncIterableIterator<LiveEvent>> {
   let last = after ? decodeCursor(after) : null;
   const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
-  try {
-    if (last !== null) {
-      for (let from: bigint = last; from < position; ) {
-        const rows: Event[] = await ctx.prisma.event.findMany({
-          where: { organizationId, position: { gt: from, lte: position } },
-          orderBy: { position: "asc" },
-          take: REPLAY_PAGE,
-        });
-        if (rows.length === 0) break;
-        const loaders = createLoaders(ctx.prisma);
-        for (const event of rows) yield { event, loaders };
-        from = last = rows[rows.length - 1]!.position;
+  let replay: LiveEvent[] = [];
+  let logExhausted = last === null;
+
+  const nextFromLog = async (): Promise<LiveEvent | null> => {
+    if (replay.length === 0 && !logExhausted && last !== null && last < position) {
+      const rows: Event[] = await ctx.prisma.event.findMany({
+        where: { organizationId, position: { gt: last, lte: position } },
+        orderBy: { position: "asc" },
+        take: REPLAY_PAGE,
+      });
+      const loaders = createLoaders(ctx.prisma);
+      replay = rows.map((event) => ({ event, loaders }));
+      if (rows.length < REPLAY_PAGE) logExhausted = true;
+    }
+    const item = replay.shift();
+    if (!item) logExhausted = true;
+    return item ?? null;
+  };
+
+  const stream: AsyncIterableIterator<LiveEvent> = {
+    async next() {
+      const fromLog = logExhausted && replay.length === 0 ? null : await nextFromLog();
+      if (fromLog) {
+        last = fromLog.event.position;
+        return { value: fromLog, done: false };
       }
-    }
-    for await (const live of queue) {
-      if (last !== null && live.event.position <= last) continue;
-      last = live.event.position;
-      yield live;
-    }
-  } finally {
-    await queue.return();
-  }
+      for (;;) {
+        const live = await queue.next();
+        if (live.done) return live;
+        if (last !== null && live.value.event.position <= last) continue;
+        last = live.value.event.position;
+        return live;
+      }
+    },
+    return: () => queue.return(),
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
 }
 
 builder.subscriptionType({ subGraphs: ["Admin", "Public"] });
