@@ -2,6 +2,7 @@
 import { buildApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 import { readEnv } from "./env.ts";
+import { DEMO_PASSWORD } from "./modules/demo/seed.ts";
 
 let config;
 try {
@@ -15,6 +16,18 @@ try {
   const app = await buildApp(config);
   const url = await app.start();
   app.services.log.info({ url }, "statuspage listening");
+  // For the person who just typed `npm start`: where to go and how to get in.
+  const lines = [
+    "",
+    `  Statuspage is running at ${url}`,
+    `  GraphQL console (GraphiQL):  ${url}/graphql`,
+    `  Public API:                  ${url}/graphql/public`,
+    ...(config.demo
+      ? [`  Demo logins (password "${DEMO_PASSWORD}"): admin@dance.example (ADMIN), member@dance.example (MEMBER); the same for sing`]
+      : []),
+    "",
+  ];
+  console.log(lines.join("\n"));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
