@@ -5,7 +5,7 @@ export default defineConfig({
   // the schema mixes two "realms" ("Cannot use GraphQLInputObjectType from another module").
   resolve: { alias: { graphql: "graphql/index.js" } },
   test: {
-    include: ["api/src/**/*.test.ts", "api/test/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["api/src/**/*.test.ts", "api/test/**/*.test.ts", "scripts/**/*.test.ts", "web/src/**/*.test.ts", "web/e2e/**/*.test.ts"],
     // Integration suites boot the whole app with its own database; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,

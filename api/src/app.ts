@@ -15,6 +15,7 @@ import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
 import { clientIp, createPublicRateLimiter, type PublicRateLimiter } from "./lib/ratelimit.ts";
 import { createRedisEventBus } from "./lib/redis-bus.ts";
 import { attachWebSockets } from "./lib/websocket.ts";
+import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
 import { createMutationRunner } from "./lib/tx.ts";
@@ -66,12 +67,14 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
 
+  const web = createWebHandler();
+  if (!web) log.warn("web/dist is missing: the API runs without the web app (npm run build:web)");
   const server = createServer((req, res) => {
     const started = performance.now();
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
-    route(req, res, { admin, publicYoga, services, limiter, trustProxy: config.trustProxy }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, services, limiter, trustProxy: config.trustProxy, web }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -120,9 +123,10 @@ interface Handlers {
   services: AppServices;
   limiter: PublicRateLimiter;
   trustProxy: boolean;
+  web: WebHandler | null;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, limiter, trustProxy }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, limiter, trustProxy, web }: Handlers): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   if (path === "/graphql/public" || path.startsWith("/graphql/public/")) {
     const retryAfter = await limiter.take(clientIp(req, trustProxy));
@@ -140,6 +144,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     const ready = database === "ok" && events === "ok";
     return json(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", database, events });
   }
+  if (web && (req.method === "GET" || req.method === "HEAD")) return web(req, res);
   return json(res, 404, { error: "Not found." });
 }
 

@@ -20,6 +20,8 @@ try {
   const lines = [
     "",
     `  Statuspage is running at ${url}`,
+    ...(config.demo ? [`  Demo status page:            ${url}/status/dance`] : []),
+    `  Sign in:                     ${url}/login`,
     `  GraphQL console (GraphiQL):  ${url}/graphql`,
     `  Public API:                  ${url}/graphql/public`,
     ...(config.demo

@@ -7,6 +7,8 @@ export interface Tenant {
   slug: string;
   admin: string;
   member: string;
+  adminEmail: string;
+  memberEmail: string;
   memberUserId: string;
   adminUserId: string;
   adminApiToken: string;
@@ -62,6 +64,8 @@ export async function createTenant(t: TestApp): Promise<Tenant> {
     orgId: owner.orgId,
     slug: owner.slug,
     admin: owner.token,
+    adminEmail: owner.email,
+    memberEmail,
     adminUserId: owner.userId,
     member,
     memberUserId: added.addMember.user.id,

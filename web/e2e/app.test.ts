@@ -1,0 +1,136 @@
+// End to end, in Chromium: the live public page, signing in, role-aware controls, incidents
+// through the UI, and the connection indicator across a server restart.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
+import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+
+if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
+
+describe.skipIf(!hasChromium)("the web app in Chromium", () => {
+  let t: TestApp;
+  let a: Tenant;
+  let browser: Browser;
+  const dataDir = mkdtempSync(join(tmpdir(), "statuspage-e2e-"));
+
+  beforeAll(async () => {
+    buildWebIfMissing();
+    // A data directory of its own (not in-memory) so the restart test finds the same data.
+    t = await startTestApp(process.env.TEST_DATABASE_URL ? {} : { dataDir });
+    a = await createTenant(t);
+    browser = await launch();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const setStatus = async (status: string) =>
+    ok(await t.gql(`mutation($id: ID!, $s: ServiceStatus!) { setServiceStatus(input: { id: $id, status: $s }) { id } }`, { id: a.serviceId, s: status }, { token: a.admin }));
+  const live = (page: Page) => page.locator('[role=status][data-state="live"]').first().waitFor({ timeout: 10_000 });
+
+  async function signIn(page: Page, email: string) {
+    await page.goto(`${t.url}/login`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`**/org/${a.slug}/services`);
+  }
+
+  it("updates the public page live when an admin changes a status through the API", async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${t.url}/status/${a.slug}`);
+    await live(page);
+    await expect(page.getByTestId("page-status").textContent()).resolves.toBe("All Systems Operational");
+    await screenshot(page, "public-operational");
+    const started = Date.now();
+    await setStatus("MAJOR_OUTAGE");
+    await page.getByTestId("page-status").filter({ hasText: "Major System Outage" }).waitFor({ timeout: 3_000 });
+    console.info(`public page updated ${Date.now() - started} ms after the mutation was sent`);
+    await expect(page.title()).resolves.toMatch(/⚠/);
+    await screenshot(page, "public-major-outage");
+    await setStatus("OPERATIONAL");
+    await page.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("signs an admin in through the form to the dashboard, with write controls", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.adminEmail);
+    await page.getByRole("button", { name: "Add service" }).waitFor();
+    await live(page);
+    await screenshot(page, "dashboard-services-admin");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows a member everything read-only, with no write controls", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.memberEmail);
+    await page.getByTestId(`service-row-API`).waitFor();
+    for (const name of ["Add service", "Edit", "Delete"]) expect(await page.getByRole("button", { name }).count()).toBe(0);
+    await page.getByRole("link", { name: "Incidents" }).click();
+    await page.getByRole("heading", { name: "Active" }).waitFor();
+    expect(await page.getByRole("button", { name: "Open an incident" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "API tokens" }).count()).toBe(0);
+    await screenshot(page, "dashboard-incidents-member");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("opens and resolves an incident through the UI, and the public page follows", async () => {
+    const { page: visitor } = await openPage(browser, { width: 390 });
+    await visitor.goto(`${t.url}/status/${a.slug}`);
+    await live(visitor);
+
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.adminEmail);
+    await page.getByRole("link", { name: "Incidents" }).click();
+    await page.getByRole("button", { name: "Open an incident" }).click();
+    await page.getByLabel("Title").fill("Checkout failing");
+    await page.getByLabel(/^API/).check();
+    await page.getByLabel("Impact").selectOption("PARTIAL_OUTAGE");
+    await page.getByLabel("First update").fill("We are looking into failed payments.");
+    await screenshot(page, "dashboard-open-incident");
+    await page.getByRole("button", { name: "Open incident" }).click();
+    await page.getByTestId("incident-Checkout failing").waitFor();
+
+    await visitor.getByTestId("incident-Checkout failing").waitFor({ timeout: 3_000 });
+    await visitor.getByTestId("page-status").filter({ hasText: "Partial System Outage" }).waitFor({ timeout: 3_000 });
+    await screenshot(visitor, "public-incident-phone");
+
+    await page.getByRole("button", { name: "Resolve" }).click();
+    await page.getByRole("heading", { name: "Resolved" }).waitFor();
+    await visitor.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
+    await visitor.getByRole("heading", { name: "Past incidents (14 days)" }).waitFor();
+    expect(await visitor.getByTestId("incident-Checkout failing").count()).toBe(1);
+    await screenshot(page, "dashboard-incident-resolved");
+    expect(errors).toEqual([]);
+    await Promise.all([page.context().close(), visitor.context().close()]);
+  });
+
+  it("shows reconnecting while the server is down and recovers without a reload", async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${t.url}/status/${a.slug}`);
+    await live(page);
+    const port = Number(new URL(t.url).port);
+    const config = t.config;
+    await t.app.stop();
+    await page.locator('[role=status][data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+    await page.getByRole("button", { name: "Retry now" }).waitFor();
+    await screenshot(page, "public-reconnecting");
+
+    const restarted = await startTestApp({ ...config, port });
+    t = { ...restarted, stop: async () => { await restarted.stop(); await t.stop(); } } as TestApp;
+    await page.getByRole("button", { name: "Retry now" }).click();
+    await live(page);
+    ok(await restarted.gql(`mutation($id: ID!) { setServiceStatus(input: { id: $id, status: DEGRADED_PERFORMANCE }) { id } }`, { id: a.serviceId }, { token: a.admin }));
+    await page.getByTestId("page-status").filter({ hasText: "Partially Degraded Service" }).waitFor({ timeout: 3_000 });
+    await page.context().close();
+  });
+});

@@ -1,0 +1,40 @@
+// The browser kit for end-to-end tests: Debian's Chromium driven by playwright-core (never
+// `playwright install`), the built web app served by the real API, and screenshots.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+const SCREENSHOTS = join(import.meta.dirname, "screenshots");
+
+export function buildWebIfMissing(): void {
+  const result = spawnSync("node", [join(import.meta.dirname, "../../scripts/build-web.mjs"), "--if-missing"], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("building the web app failed");
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** A page that fails the test on any console error or uncaught exception. */
+export async function openPage(browser: Browser, options: { width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    // A refused WebSocket while the server is down is the browser's own log line, not ours.
+    if (message.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(message.text())) errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,56 @@
+// The urql clients. The public page talks only to /graphql/public (anonymous, cached per
+// document); the dashboard talks to /graphql with the session token and graphcache, whose
+// keys and invalidations below keep lists consistent after mutations and live events.
+import { cacheExchange as documentCache, Client, fetchExchange, mapExchange } from "@urql/core";
+import { cacheExchange } from "@urql/exchange-graphcache";
+import { session } from "./session.ts";
+
+export const publicClient = new Client({
+  url: "/graphql/public",
+  exchanges: [documentCache, fetchExchange],
+  requestPolicy: "cache-and-network",
+});
+
+/** Types without an id of their own, embedded in their parent. */
+const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "AuthPayload", "PublicOrganization", "StatusPage"];
+
+export function createAdminClient(): Client {
+  return new Client({
+    url: "/graphql",
+    fetchOptions: () => {
+      const authorization = session.authorization;
+      return authorization ? { headers: { authorization } } : {};
+    },
+    requestPolicy: "cache-and-network",
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (error.graphQLErrors.some((e) => e.extensions.code === "UNAUTHENTICATED") && session.token) {
+            session.end("Your session has expired: sign in again.");
+          }
+        },
+      }),
+      cacheExchange({
+        keys: Object.fromEntries(embedded.map((name) => [name, () => null])),
+        updates: {
+          Mutation: {
+            // Lists whose membership a mutation changes are refetched rather than patched by hand.
+            createService: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            deleteService: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            createIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            deleteIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            updateIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            setServiceStatus: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            scheduleMaintenance: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            cancelMaintenance: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            addMember: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            removeMember: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            createApiToken: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+            revokeApiToken: (_r, _a, cache) => cache.invalidate("Query", "organization"),
+          },
+        },
+      }),
+      fetchExchange,
+    ],
+  });
+}

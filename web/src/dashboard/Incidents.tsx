@@ -1,0 +1,156 @@
+// Incidents: open one across several services (only impacts the rules allow are offered),
+// post updates that move the status forward, resolve, delete; resolved ones below.
+import { useState, type FormEvent } from "react";
+import { useMutation } from "urql";
+import { ErrorMessage } from "../components/ErrorMessage.tsx";
+import { IncidentCard } from "../components/IncidentCard.tsx";
+import { allowedImpacts, INCIDENT_STATUS_LABEL, nextIncidentStatuses, OUTAGE_STATUSES, SERVICE_STATUS_LABEL } from "../components/status.ts";
+import { graphql } from "../gql/index.ts";
+import type { IncidentStatus, ServiceStatus } from "../gql/graphql.ts";
+import { useLiveQuery, useOrg } from "./org-context.tsx";
+
+const INCIDENTS = graphql(`
+  query Incidents($slug: String!) {
+    organization(slug: $slug) {
+      id
+      services { id name status }
+      active: incidents(state: ACTIVE, first: 50) { nodes { ...DashboardIncident } }
+      resolved: incidents(state: RESOLVED, first: 20) { nodes { ...DashboardIncident } }
+    }
+  }
+  fragment DashboardIncident on Incident {
+    id title status createdAt resolvedAt
+    affectedServices { service { id name } fromStatus toStatus }
+    updates { id status message createdAt }
+  }
+`);
+const CREATE = graphql(`mutation CreateIncident($input: CreateIncidentInput!) { createIncident(input: $input) { id } }`);
+const UPDATE = graphql(`mutation UpdateIncident($input: UpdateIncidentInput!) { updateIncident(input: $input) { id status } }`);
+const DELETE = graphql(`mutation DeleteIncident($id: ID!) { deleteIncident(id: $id) }`);
+
+export function Incidents() {
+  const org = useOrg();
+  const [result] = useLiveQuery(INCIDENTS, { slug: org.slug });
+  const data = result.data?.organization;
+  return (
+    <section>
+      <h1>Incidents</h1>
+      {org.isAdmin && data && <OpenIncident services={data.services} />}
+      <h2>Active</h2>
+      {data && data.active.nodes.length === 0 && <p className="muted">No active incidents.</p>}
+      {data?.active.nodes.map((incident) => (
+        <IncidentCard key={incident.id} incident={incident}>
+          {org.isAdmin && <IncidentActions incident={incident} />}
+        </IncidentCard>
+      ))}
+      <h2>Resolved</h2>
+      {data && data.resolved.nodes.length === 0 && <p className="muted">Nothing resolved yet.</p>}
+      {data?.resolved.nodes.map((incident) => (
+        <IncidentCard key={incident.id} incident={incident}>
+          {org.isAdmin && <IncidentActions incident={incident} />}
+        </IncidentCard>
+      ))}
+    </section>
+  );
+}
+
+function OpenIncident({ services }: { services: { id: string; name: string; status: string }[] }) {
+  const [{ fetching, error }, create] = useMutation(CREATE);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [open, setOpen] = useState(false);
+  const chosen = services.filter((s) => selected.includes(s.id));
+  // An impact must worsen every chosen service.
+  const impacts = OUTAGE_STATUSES.filter((impact) => chosen.every((s) => allowedImpacts(s.status).includes(impact)));
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const result = await create({
+      input: { serviceIds: selected, title: String(form.get("title")), message: String(form.get("message")), impact: String(form.get("impact")) as ServiceStatus },
+    });
+    if (!result.error) {
+      setSelected([]);
+      setOpen(false);
+    }
+  };
+  if (!open) return <button type="button" onClick={() => setOpen(true)}>Open an incident</button>;
+  return (
+    <form className="form card" onSubmit={(e) => void submit(e)} aria-label="Open an incident">
+      <label>Title <input name="title" required maxLength={200} autoFocus /></label>
+      <fieldset>
+        <legend>Affected services</legend>
+        {services.map((s) => (
+          <label key={s.id} className="check">
+            <input
+              type="checkbox"
+              checked={selected.includes(s.id)}
+              disabled={allowedImpacts(s.status).length === 0}
+              onChange={(e) => setSelected(e.target.checked ? [...selected, s.id] : selected.filter((id) => id !== s.id))}
+            />
+            {s.name} <span className="muted small">({SERVICE_STATUS_LABEL[s.status]})</span>
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Impact
+        <select name="impact" required disabled={impacts.length === 0}>
+          {impacts.map((impact) => <option key={impact} value={impact}>{SERVICE_STATUS_LABEL[impact]}</option>)}
+        </select>
+        {chosen.length > 0 && impacts.length === 0 && <span className="hint">No impact would make all of these worse: choose fewer services.</span>}
+      </label>
+      <label>First update <textarea name="message" required maxLength={5000} rows={3} /></label>
+      <ErrorMessage error={error} />
+      <div className="buttons">
+        <button type="submit" disabled={fetching || selected.length === 0 || impacts.length === 0}>Open incident</button>
+        <button type="button" className="secondary" onClick={() => setOpen(false)}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+function IncidentActions({ incident }: { incident: { id: string; title: string; status: string } }) {
+  const [updateState, update] = useMutation(UPDATE);
+  const [deleteState, remove] = useMutation(DELETE);
+  const next = nextIncidentStatuses(incident.status);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const status = String(form.get("status") ?? "");
+    const result = await update({ input: { id: incident.id, message: String(form.get("message")), ...(status ? { status: status as IncidentStatus } : {}) } });
+    if (!result.error) formElement.reset();
+  };
+  return (
+    <div className="incident-actions">
+      <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`Post an update to ${incident.title}`}>
+        <label className="wide">Update <input name="message" required maxLength={5000} /></label>
+        {next.length > 0 && (
+          <label>
+            Status
+            <select name="status" defaultValue="">
+              <option value="">{INCIDENT_STATUS_LABEL[incident.status]} (unchanged)</option>
+              {next.map((s) => <option key={s} value={s}>{INCIDENT_STATUS_LABEL[s]}</option>)}
+            </select>
+          </label>
+        )}
+        <button type="submit" disabled={updateState.fetching}>Post update</button>
+      </form>
+      <div className="buttons">
+        {incident.status !== "RESOLVED" && (
+          <button type="button" className="secondary" onClick={() => void update({ input: { id: incident.id, status: "RESOLVED", message: "This incident has been resolved." } })}>
+            Resolve
+          </button>
+        )}
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (window.confirm(`Delete the incident “${incident.title}”? Its services are recalculated.`)) void remove({ id: incident.id });
+          }}
+        >
+          Delete
+        </button>
+      </div>
+      <ErrorMessage error={updateState.error ?? deleteState.error} />
+    </div>
+  );
+}

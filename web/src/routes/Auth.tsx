@@ -1,0 +1,113 @@
+// Sign in and sign up. Both end with a session and the user's first organisation's dashboard.
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { useMutation } from "urql";
+import { graphql } from "../gql/index.ts";
+import { useTitle } from "../hooks.ts";
+import { session } from "../session.ts";
+import { ErrorMessage } from "../components/ErrorMessage.tsx";
+
+const LOG_IN = graphql(`
+  mutation LogIn($input: LogInInput!) {
+    logIn(input: $input) { token user { id memberships { organization { slug } } } }
+  }
+`);
+
+const SIGN_UP = graphql(`
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) { token user { id memberships { organization { slug } } } }
+  }
+`);
+
+type AuthResult = { token: string; user: { memberships: { organization: { slug: string } }[] } };
+
+function useFinish() {
+  const navigate = useNavigate();
+  return (result: AuthResult) => {
+    session.start(result.token);
+    const slug = result.user.memberships[0]?.organization.slug;
+    void navigate(slug ? `/org/${slug}` : "/");
+  };
+}
+
+export function LogIn() {
+  useTitle("Sign in");
+  const [reason] = useState(() => session.takeEndReason());
+  const [{ fetching, error }, logIn] = useMutation(LOG_IN);
+  const finish = useFinish();
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const result = await logIn({ input: { email: String(form.get("email")), password: String(form.get("password")) } });
+    if (result.data) finish(result.data.logIn);
+  };
+  return (
+    <main className="page narrow">
+      <h1>Sign in</h1>
+      {reason && <p className="notice" role="status">{reason}</p>}
+      <form onSubmit={(e) => void submit(e)} className="form">
+        <label>
+          Email <input name="email" type="email" autoComplete="email" required autoFocus />
+        </label>
+        <label>
+          Password <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={fetching}>{fetching ? "Signing in…" : "Sign in"}</button>
+      </form>
+      <p>
+        No account? <Link to="/signup">Create an organisation</Link>
+      </p>
+    </main>
+  );
+}
+
+export function SignUp() {
+  useTitle("Create an organisation");
+  const [{ fetching, error }, signUp] = useMutation(SIGN_UP);
+  const finish = useFinish();
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const slug = String(form.get("organizationSlug") ?? "").trim();
+    const result = await signUp({
+      input: {
+        name: String(form.get("name")),
+        email: String(form.get("email")),
+        password: String(form.get("password")),
+        organizationName: String(form.get("organizationName")),
+        ...(slug ? { organizationSlug: slug } : {}),
+      },
+    });
+    if (result.data) finish(result.data.signUp);
+  };
+  return (
+    <main className="page narrow">
+      <h1>Create an organisation</h1>
+      <form onSubmit={(e) => void submit(e)} className="form">
+        <label>
+          Your name <input name="name" autoComplete="name" required autoFocus />
+        </label>
+        <label>
+          Email <input name="email" type="email" autoComplete="email" required />
+        </label>
+        <label>
+          Password <input name="password" type="password" autoComplete="new-password" minLength={8} required />
+          <span className="hint">At least 8 characters.</span>
+        </label>
+        <label>
+          Organisation name <input name="organizationName" required />
+        </label>
+        <label>
+          Page address (optional) <input name="organizationSlug" pattern="[a-z0-9](?:[a-z0-9\-]{0,46}[a-z0-9])?" />
+          <span className="hint">Lower-case letters, digits and dashes; derived from the name when empty.</span>
+        </label>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={fetching}>{fetching ? "Creating…" : "Create organisation"}</button>
+      </form>
+      <p>
+        Have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </main>
+  );
+}
