@@ -81,6 +81,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     });
   });
 
+  let stopping: Promise<void> | undefined;
   const sockets = attachWebSockets(
     server,
     [
@@ -101,20 +102,22 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
           resolve(`http://localhost:${port}`);
         });
       }),
-    /** Stops accepting, ends every subscription with a reconnect code, then closes the stores. */
-    async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      hub.close(); // SSE streams complete; their clients reconnect
-      await sockets.close();
-      const grace = setTimeout(() => server.closeAllConnections(), 2_000);
-      await closed;
-      clearTimeout(grace);
-      await limiter.close();
-      await bus.close();
-      await db.close();
-    },
+    /** Stops accepting, ends every subscription with a reconnect code, then closes the stores. Idempotent. */
+    stop: () => (stopping ??= stop()),
   };
+
+  async function stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    hub.close(); // SSE streams complete; their clients reconnect
+    await sockets.close();
+    const grace = setTimeout(() => server.closeAllConnections(), 2_000);
+    await closed;
+    clearTimeout(grace);
+    await limiter.close();
+    await bus.close();
+    await db.close();
+  }
 }
 
 interface Handlers {

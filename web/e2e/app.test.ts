@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await screenshot(visitor, "public-incident-phone");
 
     await page.getByRole("button", { name: "Resolve" }).click();
-    await page.getByRole("heading", { name: "Resolved" }).waitFor();
+    await page.getByRole("heading", { name: "Resolved", exact: true }).waitFor();
     await visitor.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
     await visitor.getByRole("heading", { name: "Past incidents (14 days)" }).waitFor();
     expect(await visitor.getByTestId("incident-Checkout failing").count()).toBe(1);
@@ -126,7 +126,9 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await screenshot(page, "public-reconnecting");
 
     const restarted = await startTestApp({ ...config, port });
-    t = { ...restarted, stop: async () => { await restarted.stop(); await t.stop(); } } as TestApp;
+    const first = t;
+    // Stopping at the end stops the restarted instance, then the first (which drops its database).
+    t = { ...restarted, stop: async () => { await restarted.stop(); await first.stop(); } };
     await page.getByRole("button", { name: "Retry now" }).click();
     await live(page);
     ok(await restarted.gql(`mutation($id: ID!) { setServiceStatus(input: { id: $id, status: DEGRADED_PERFORMANCE }) { id } }`, { id: a.serviceId }, { token: a.admin }));

@@ -16,7 +16,9 @@ export function queryLimits() {
     maxAliases: { n: 20, exposeLimits: true, onReject: reject },
     maxDirectives: { n: 20, exposeLimits: true, onReject: reject },
     maxTokens: { n: 2000, exposeLimits: true, onReject: reject },
-    costLimit: { maxCost: 5000, exposeLimits: true, onReject: reject },
+    // graphql-armor's cost grows with depth (x1.5 per level); the dashboard's incidents page,
+    // the heaviest real query, costs about 19 000. Depth and token limits bound the rest.
+    costLimit: { maxCost: 50_000, exposeLimits: true, onReject: reject },
     // Field suggestions ("did you mean") would reveal admin-only names on the public endpoint.
     blockFieldSuggestion: { enabled: true },
   });

@@ -1,5 +1,6 @@
 // The audit log: who did what, newest first, in pages.
 import { useState } from "react";
+import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { formatTime } from "../components/status.ts";
 import { graphql } from "../gql/index.ts";
 import { useLiveQuery, useOrg } from "./org-context.tsx";
@@ -18,6 +19,7 @@ export function AuditLog() {
   return (
     <section>
       <h1>Audit log</h1>
+      <ErrorMessage error={result.error} />
       <table className="table">
         <thead><tr><th>When</th><th>Who</th><th>What</th><th>Object</th></tr></thead>
         <tbody>

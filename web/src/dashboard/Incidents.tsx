@@ -35,6 +35,7 @@ export function Incidents() {
   return (
     <section>
       <h1>Incidents</h1>
+      <ErrorMessage error={result.error} />
       {org.isAdmin && data && <OpenIncident services={data.services} />}
       <h2>Active</h2>
       {data && data.active.nodes.length === 0 && <p className="muted">No active incidents.</p>}

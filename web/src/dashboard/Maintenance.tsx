@@ -28,6 +28,7 @@ export function Maintenance() {
   return (
     <section>
       <h1>Maintenance</h1>
+      <ErrorMessage error={result.error} />
       {org.isAdmin && data && <ScheduleForm services={data.services} />}
       {data && data.maintenances.length === 0 && <p className="muted">No maintenance windows.</p>}
       <ul className="rows">

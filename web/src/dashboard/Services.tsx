@@ -23,6 +23,7 @@ export function Services() {
   return (
     <section>
       <h1>Services</h1>
+      <ErrorMessage error={result.error} />
       {org.isAdmin && <AddService />}
       {result.fetching && !result.data && <p className="muted">Loading…</p>}
       {result.data && services.length === 0 && <p className="muted">No services yet{org.isAdmin ? ": add the first one above." : "."}</p>}

@@ -33,6 +33,7 @@ export function Tokens() {
   return (
     <section>
       <h1>API tokens</h1>
+      <ErrorMessage error={result.error} />
       <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="Create an API token">
         <label>Name <input name="name" required maxLength={100} /></label>
         <label>Role <select name="role" defaultValue="MEMBER"><option value="MEMBER">Member (read)</option><option value="ADMIN">Admin</option></select></label>

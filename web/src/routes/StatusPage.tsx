@@ -1,6 +1,6 @@
 // The public status page: everything a visitor may see, live. It reads only the public
 // endpoint and reloads its data whenever an event arrives or the stream (re)opens.
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useDebounced, useTitle } from "../hooks.ts";
 import { useParams } from "react-router";
 import { useQuery } from "urql";
@@ -49,12 +49,16 @@ export function StatusPage() {
     onEvent: refresh,
     onOpen: refresh,
   });
-  const page = result.data?.statusPage;
+  // While the server is away a reload fails: keep showing what was last known, marked stale.
+  const lastGood = useRef<Page | null>(null);
+  if (result.data?.statusPage) lastGood.current = result.data.statusPage;
+  const page = result.data?.statusPage ?? (result.error ? lastGood.current : null);
+  const stale = Boolean(result.error && page);
   useTitle(page ? `${page.status.indicator === "NONE" ? "✓" : "⚠"} ${page.organization.name} status` : "Status");
   useFavicon(page ? tone(page.status.indicator) : "ok");
 
   if (result.fetching && !result.data) return <main className="page"><p className="muted">Loading…</p></main>;
-  if (result.error && !result.data) return <main className="page"><p role="alert">The status page could not be loaded. {result.error.message}</p></main>;
+  if (result.error && !page) return <main className="page"><p role="alert">The status page could not be loaded: the server cannot be reached. It will retry.</p><ConnectionIndicator live={live} /></main>;
   if (!page) return <NotFound what={`No status page is called “${slug}”.`} />;
 
   return (
@@ -63,6 +67,7 @@ export function StatusPage() {
         <h1>{page.organization.name}</h1>
         <ConnectionIndicator live={live} />
       </header>
+      {stale && <p className="notice">Showing the last known status: the server cannot be reached right now.</p>}
       <section className={`banner banner-${tone(page.status.indicator)}`} aria-label="Overall status">
         <strong data-testid="page-status">{page.status.description}</strong>
         <span className="muted">Updated {formatTime(page.status.updatedAt)}</span>
