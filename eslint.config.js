@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "api/src/generated/**", "web/**", "**/dist/**", ".data/**"] },
+  { ignores: ["**/node_modules/**", "api/src/generated/**", "web/src/gql/**", "**/dist/**", ".data/**", "web/e2e/screenshots/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["api/src/env.ts", "**/*.test.ts", "api/test/**", "scripts/**", "bench/**", "vitest.config.ts"],
+    files: ["api/src/env.ts", "**/*.test.ts", "api/test/**", "scripts/**", "bench/**", "vitest.config.ts", "web/vite.config.ts"],
     rules: { "no-restricted-properties": "off" },
   },
   { files: ["eslint.config.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },

@@ -60,7 +60,7 @@ export const session = {
     endedBecause = null;
     return reason;
   },
-  subscribe(listener: () => void): () => void {
+  subscribe: (listener: () => void): (() => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },

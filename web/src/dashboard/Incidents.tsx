@@ -1,6 +1,7 @@
 // Incidents: open one across several services (only impacts the rules allow are offered),
 // post updates that move the status forward, resolve, delete; resolved ones below.
 import { useState, type FormEvent } from "react";
+import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { IncidentCard } from "../components/IncidentCard.tsx";
@@ -66,7 +67,7 @@ function OpenIncident({ services }: { services: { id: string; name: string; stat
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const result = await create({
-      input: { serviceIds: selected, title: String(form.get("title")), message: String(form.get("message")), impact: String(form.get("impact")) as ServiceStatus },
+      input: { serviceIds: selected, title: formText(form, "title"), message: formText(form, "message"), impact: formText(form, "impact") as ServiceStatus },
     });
     if (!result.error) {
       setSelected([]);
@@ -116,8 +117,8 @@ function IncidentActions({ incident }: { incident: { id: string; title: string; 
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const status = String(form.get("status") ?? "");
-    const result = await update({ input: { id: incident.id, message: String(form.get("message")), ...(status ? { status: status as IncidentStatus } : {}) } });
+    const status = formText(form, "status");
+    const result = await update({ input: { id: incident.id, message: formText(form, "message"), ...(status ? { status: status as IncidentStatus } : {}) } });
     if (!result.error) formElement.reset();
   };
   return (

@@ -1,5 +1,6 @@
 // Maintenance windows: upcoming and in progress, past ones; admins schedule and cancel.
 import type { FormEvent } from "react";
+import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { formatTime } from "../components/status.ts";
@@ -60,15 +61,15 @@ function ScheduleForm({ services }: { services: { id: string; name: string }[] }
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const description = String(form.get("description") ?? "").trim();
+    const description = formText(form, "description");
     const result = await schedule({
       input: {
         organizationId: org.id,
-        title: String(form.get("title")),
+        title: formText(form, "title"),
         serviceIds: form.getAll("serviceIds").map(String),
         // datetime-local is in the browser's zone; the API takes UTC instants.
-        scheduledStart: new Date(String(form.get("start"))).toISOString(),
-        scheduledEnd: new Date(String(form.get("end"))).toISOString(),
+        scheduledStart: new Date(formText(form, "start")).toISOString(),
+        scheduledEnd: new Date(formText(form, "end")).toISOString(),
         ...(description ? { description } : {}),
       },
     });

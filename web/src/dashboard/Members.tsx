@@ -1,6 +1,7 @@
 // Members: everyone sees who belongs; admins add, change roles and remove (the server refuses
 // removing or demoting the last admin, and its message is shown).
 import type { FormEvent } from "react";
+import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { graphql } from "../gql/index.ts";
@@ -60,16 +61,16 @@ export function Members() {
   );
 }
 
-function AddMember({ onAdded }: { onAdded(): void }) {
+function AddMember({ onAdded }: { onAdded: () => void }) {
   const org = useOrg();
   const [{ fetching, error }, add] = useMutation(ADD);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const optional = (name: string) => String(form.get(name) ?? "").trim() || undefined;
+    const optional = (name: string) => formText(form, name) || undefined;
     const result = await add({
-      input: { organizationId: org.id, email: String(form.get("email")), role: String(form.get("role")) as Role, name: optional("name"), password: optional("password") },
+      input: { organizationId: org.id, email: formText(form, "email"), role: formText(form, "role") as Role, name: optional("name"), password: formText(form, "password", { raw: true }) || undefined },
     });
     if (!result.error) {
       formElement.reset();

@@ -1,5 +1,6 @@
 // Services: list with status; admins add, edit (name, group, order), set status by hand, delete.
 import { useState, type FormEvent } from "react";
+import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { SERVICE_STATUS_LABEL, SERVICE_STATUSES, tone } from "../components/status.ts";
@@ -41,8 +42,8 @@ function AddService() {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const group = String(form.get("group") ?? "").trim();
-    const result = await create({ input: { organizationId: org.id, name: String(form.get("name")), ...(group ? { group } : {}) } });
+    const group = formText(form, "group");
+    const result = await create({ input: { organizationId: org.id, name: formText(form, "name"), ...(group ? { group } : {}) } });
     if (!result.error) formElement.reset();
   };
   return (
@@ -101,14 +102,14 @@ function ServiceRow({ service }: { service: ServiceItem }) {
   );
 }
 
-function EditService({ service, done }: { service: ServiceItem; done(): void }) {
+function EditService({ service, done }: { service: ServiceItem; done: () => void }) {
   const [{ fetching, error }, update] = useMutation(UPDATE);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const text = (name: string) => String(form.get(name) ?? "").trim() || null;
+    const text = (name: string) => formText(form, name) || null;
     const result = await update({
-      input: { id: service.id, name: String(form.get("name")), group: text("group"), description: text("description"), position: Number(form.get("position")) },
+      input: { id: service.id, name: formText(form, "name"), group: text("group"), description: text("description"), position: Number(form.get("position")) },
     });
     if (!result.error) done();
   };

@@ -1,5 +1,6 @@
 // API tokens: the secret is shown once, with a copy button; tokens can be revoked.
 import { useState, type FormEvent } from "react";
+import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
 import { formatTime } from "../components/status.ts";
@@ -22,7 +23,7 @@ export function Tokens() {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const created = await create({ input: { organizationId: org.id, name: String(form.get("name")), role: String(form.get("role")) as Role } });
+    const created = await create({ input: { organizationId: org.id, name: formText(form, "name"), role: formText(form, "role") as Role } });
     if (created.data) {
       setSecret(created.data.createApiToken.token);
       setCopied(false);

@@ -1,5 +1,6 @@
 // Sign in and sign up. Both end with a session and the user's first organisation's dashboard.
 import { useState, type FormEvent } from "react";
+import { formText } from "../form.ts";
 import { Link, useNavigate } from "react-router";
 import { useMutation } from "urql";
 import { graphql } from "../gql/index.ts";
@@ -38,7 +39,7 @@ export function LogIn() {
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await logIn({ input: { email: String(form.get("email")), password: String(form.get("password")) } });
+    const result = await logIn({ input: { email: formText(form, "email"), password: formText(form, "password", { raw: true }) } });
     if (result.data) finish(result.data.logIn);
   };
   return (
@@ -69,13 +70,13 @@ export function SignUp() {
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const slug = String(form.get("organizationSlug") ?? "").trim();
+    const slug = formText(form, "organizationSlug");
     const result = await signUp({
       input: {
-        name: String(form.get("name")),
-        email: String(form.get("email")),
-        password: String(form.get("password")),
-        organizationName: String(form.get("organizationName")),
+        name: formText(form, "name"),
+        email: formText(form, "email"),
+        password: formText(form, "password", { raw: true }),
+        organizationName: formText(form, "organizationName"),
         ...(slug ? { organizationSlug: slug } : {}),
       },
     });
