@@ -1,11 +1,26 @@
-// Builds the web app into web/dist. `--if-missing` (used by `npm start`) skips the build when
-// a build is already there, so starting stays fast; `npm run build:web` always rebuilds.
+// Builds the web app into web/dist. `--if-missing` (used by `npm start` and the browser tests)
+// skips the build when web/dist is newer than every source file, so starting stays fast and
+// never serves a stale app; `npm run build:web` always rebuilds.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-if (process.argv.includes("--if-missing") && existsSync(join(root, "web/dist/index.html"))) process.exit(0);
+const built = join(root, "web/dist/index.html");
+
+function newestSource() {
+  let newest = 0;
+  const visit = (path) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path)) if (name !== "gql") visit(join(path, name));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const path of ["web/src", "web/public", "web/index.html", "web/vite.config.ts", "schema"]) visit(join(root, path));
+  return newest;
+}
+
+if (process.argv.includes("--if-missing") && existsSync(built) && statSync(built).mtimeMs >= newestSource()) process.exit(0);
 console.log("building the web app (web/dist)…");
 const run = (args) => spawnSync("npx", ["--no-install", ...args], { cwd: root, stdio: "inherit" }).status ?? 1;
 const status = run(["graphql-codegen", "--config", "codegen.ts"]) || run(["vite", "build", "web", "--logLevel", "warn"]);

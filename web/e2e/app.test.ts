@@ -69,6 +69,19 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.context().close();
   });
 
+  it("sends a visitor with an expired session to the sign-in page with a message", async () => {
+    const { page, errors } = await openPage(browser);
+    const expired = `x.${Buffer.from(JSON.stringify({ exp: 1 })).toString("base64url")}.y`;
+    await page.goto(`${t.url}/login`);
+    await page.evaluate((token) => localStorage.setItem("statuspage.session", token), expired);
+    await page.goto(`${t.url}/org/${a.slug}/services`);
+    await page.waitForURL("**/login");
+    await page.getByText("Your session has expired").waitFor();
+    await screenshot(page, "login-expired");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows a member everything read-only, with no write controls", async () => {
     const { page, errors } = await openPage(browser);
     await signIn(page, a.memberEmail);

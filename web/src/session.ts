@@ -4,17 +4,23 @@
 import { useSyncExternalStore } from "react";
 
 const KEY = "statuspage.session";
-let token: string | null = read();
-const listeners = new Set<() => void>();
+const EXPIRED = "Your session has expired: sign in again.";
 /** Why the last session ended, for the login page ("Your session has expired"). */
 let endedBecause: string | null = null;
+let token: string | null = read();
+const listeners = new Set<() => void>();
 
 function read(): string | null {
   try {
     const stored = localStorage.getItem(KEY);
-    return stored && !isExpired(stored) ? stored : null;
+    if (stored && isExpired(stored)) {
+      localStorage.removeItem(KEY);
+      endedBecause = EXPIRED;
+      return null;
+    }
+    return stored;
   } catch {
-    return null;
+    return null; // storage disabled: signed out, in memory only
   }
 }
 
@@ -34,7 +40,7 @@ function emit(): void {
 
 export const session = {
   get token(): string | null {
-    if (token && isExpired(token)) session.end("Your session has expired: sign in again.");
+    if (token && isExpired(token)) session.end(EXPIRED);
     return token;
   },
   get authorization(): string | null {
