@@ -2,7 +2,7 @@
 // document); the dashboard talks to /graphql with the session token and graphcache, whose
 // keys and invalidations below keep lists consistent after mutations and live events.
 import { cacheExchange as documentCache, Client, fetchExchange, mapExchange } from "@urql/core";
-import { cacheExchange } from "@urql/exchange-graphcache";
+import { cacheExchange, type UpdateResolver } from "@urql/exchange-graphcache";
 import { session } from "./session.ts";
 
 export const publicClient = new Client({
@@ -13,6 +13,13 @@ export const publicClient = new Client({
 
 /** Types without an id of their own, embedded in their parent. */
 const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "AuthPayload", "PublicOrganization", "StatusPage"];
+
+const LIST_CHANGING_MUTATIONS = [
+  "createService", "deleteService", "setServiceStatus", "createIncident", "updateIncident", "deleteIncident",
+  "scheduleMaintenance", "cancelMaintenance", "addMember", "removeMember", "createApiToken", "revokeApiToken",
+];
+
+const refetchOrganization: UpdateResolver = (_result, _args, cache) => cache.invalidate("Query", "organization");
 
 export function createAdminClient(): Client {
   return new Client({
@@ -32,23 +39,8 @@ export function createAdminClient(): Client {
       }),
       cacheExchange({
         keys: Object.fromEntries(embedded.map((name) => [name, () => null])),
-        updates: {
-          Mutation: {
-            // Lists whose membership a mutation changes are refetched rather than patched by hand.
-            createService: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            deleteService: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            createIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            deleteIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            updateIncident: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            setServiceStatus: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            scheduleMaintenance: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            cancelMaintenance: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            addMember: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            removeMember: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            createApiToken: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-            revokeApiToken: (_r, _a, cache) => cache.invalidate("Query", "organization"),
-          },
-        },
+        // Lists whose membership a mutation changes are refetched rather than patched by hand.
+        updates: { Mutation: Object.fromEntries(LIST_CHANGING_MUTATIONS.map((name) => [name, refetchOrganization])) },
       }),
       fetchExchange,
     ],

@@ -3,12 +3,24 @@
 // its own: LiveSubscription decides when and how to come back, and with which cursor.
 import { createClient as createSseClient } from "graphql-sse";
 import { createClient as createWsClient } from "graphql-ws";
-import type { Transport } from "./live.ts";
+import type { Transport, TransportSink } from "./live.ts";
 
 /** ws(s)://<this host><path>, so the app works behind any proxy that passes WebSocket. */
 function socketUrl(path: string): string {
   const { protocol, host } = window.location;
   return `${protocol === "https:" ? "wss" : "ws"}://${host}${path}`;
+}
+
+/** Results to the sink; an UNAUTHENTICATED result ends the stream for good (sign in again). */
+function resultSink(sink: TransportSink, everOpened: () => boolean) {
+  return {
+    next: (result: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] }) => {
+      if (result.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED")) sink.closed({ unauthorized: true, everOpened: everOpened() });
+      else if (result.data) sink.event(result.data);
+    },
+    error: () => sink.closed({ everOpened: everOpened() }),
+    complete: () => sink.closed({ everOpened: everOpened() }),
+  };
 }
 
 export function webSocketTransport(path: string): Transport {
@@ -34,14 +46,7 @@ export function webSocketTransport(path: string): Transport {
     });
     client.subscribe(
       { query: request.query, variables: request.variables },
-      {
-        next: (result) => {
-          if (result.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED")) sink.closed({ unauthorized: true, everOpened });
-          else if (result.data) sink.event(result.data);
-        },
-        error: () => sink.closed({ everOpened }),
-        complete: () => sink.closed({ everOpened }),
-      },
+      resultSink(sink, () => everOpened),
     );
     return { close: () => void client.dispose() };
   };
@@ -57,14 +62,7 @@ export function sseTransport(path: string): Transport {
     });
     const stop = client.subscribe(
       { query: request.query, variables: request.variables },
-      {
-        next: (result) => {
-          if (result.errors?.some((e) => e.extensions?.code === "UNAUTHENTICATED")) sink.closed({ unauthorized: true, everOpened });
-          else if (result.data) sink.event(result.data);
-        },
-        error: () => sink.closed({ everOpened }),
-        complete: () => sink.closed({ everOpened }),
-      },
+      resultSink(sink, () => everOpened),
       {
         connected: () => {
           everOpened = true;
