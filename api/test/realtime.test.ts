@@ -84,6 +84,28 @@ describe("who may subscribe", () => {
   });
 });
 
+describe("publish after commit", () => {
+  it("publishes nothing for a refused mutation", async () => {
+    const conn = connectWs(t.url, "/graphql", a.member);
+    const sub = conn.subscribe(ORG_EVENTS, { organizationId: a.orgId });
+    await settle();
+    await setStatus(a, "UNDER_MAINTENANCE");
+    const refused = await t.gql(
+      `mutation($input: CreateIncidentInput!) { createIncident(input: $input) { id } }`,
+      { input: { serviceIds: [a.serviceId], title: "Refused", message: "m", impact: "MAJOR_OUTAGE" } },
+      { token: a.admin },
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe("INVALID_TRANSITION");
+    await setStatus(a, "OPERATIONAL");
+    const got = (await sub.waitFor(2)).map(eventOf);
+    expect(got.map((e) => `${e.kind}:${e.serviceStatus}`)).toEqual(["SERVICE_STATUS_CHANGED:UNDER_MAINTENANCE", "SERVICE_STATUS_CHANGED:OPERATIONAL"]);
+    await settle();
+    expect(sub.received).toHaveLength(2);
+    sub.close();
+    await conn.dispose();
+  });
+});
+
 describe("replay", () => {
   it("gives a subscriber that comes back with its last cursor exactly the events it missed, in order, then live ones", async () => {
     const first = connectWs(t.url, "/graphql", a.member);
