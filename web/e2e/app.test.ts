@@ -59,6 +59,40 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.context().close();
   });
 
+  it("falls back to Server-Sent Events when WebSocket is blocked, and stays live", async () => {
+    const { page, errors } = await openPage(browser);
+    await page.routeWebSocket(/\/graphql/, (ws) => ws.close({ code: 1006 }));
+    await page.goto(`${t.url}/status/${a.slug}`);
+    await page.getByText("(SSE)").waitFor({ timeout: 15_000 });
+    await setStatus("PARTIAL_OUTAGE");
+    await page.getByTestId("page-status").filter({ hasText: "Partial System Outage" }).waitFor({ timeout: 3_000 });
+    await setStatus("OPERATIONAL");
+    await page.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("signs up a new organisation through the form, and logs out", async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${t.url}/signup`);
+    const slug = `e2e-${Date.now().toString(36)}`;
+    await page.getByLabel("Your name").fill("Grace");
+    await page.getByLabel("Email").fill(`${slug}@example.com`);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Organisation name").fill("E2E Org");
+    await page.getByLabel("Page address (optional)").fill(slug);
+    await screenshot(page, "signup");
+    await page.getByRole("button", { name: "Create organisation" }).click();
+    await page.waitForURL(`**/org/${slug}/services`);
+    await page.getByText("No services yet").waitFor();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL("**/login");
+    await page.goto(`${t.url}/org/${slug}/services`);
+    await page.waitForURL("**/login");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("signs an admin in through the form to the dashboard, with write controls", async () => {
     const { page, errors } = await openPage(browser);
     await signIn(page, a.adminEmail);
