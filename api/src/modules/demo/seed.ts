@@ -81,6 +81,7 @@ export async function seedDemo(services: AppServices): Promise<void> {
       ids.set(s.name, service.id);
     }
     const id = (name: string) => ids.get(name)!;
+    await backdateHistory(services, org.id, ids);
     if (demo.resolved) {
       const past = await createIncident({
         ctx,
@@ -113,4 +114,41 @@ export async function seedDemo(services: AppServices): Promise<void> {
     }
     services.log.info({ slug: demo.slug }, "demo organisation created");
   }
+}
+
+/** Past outages per demo service: [days ago, hours it lasted, status]. */
+const HISTORY: Record<string, [number, number, ServiceStatus][]> = {
+  Website: [[41, 3, "DEGRADED_PERFORMANCE"], [9, 1, "PARTIAL_OUTAGE"]],
+  API: [[63, 2, "MAJOR_OUTAGE"], [27, 5, "DEGRADED_PERFORMANCE"], [4, 1, "PARTIAL_OUTAGE"]],
+  Payments: [[18, 2, "PARTIAL_OUTAGE"]],
+  Streaming: [[33, 4, "DEGRADED_PERFORMANCE"], [12, 1, "MAJOR_OUTAGE"]],
+};
+
+/**
+ * Gives the demo services 100 days of past so the uptime bars have something to show: the
+ * services are dated back and past status changes are added to the log. They take the next
+ * positions of the log while their occurredAt lies in the past: demo data only.
+ */
+async function backdateHistory(services: AppServices, organizationId: string, ids: Map<string, string>): Promise<void> {
+  const prisma = services.db.prisma;
+  const now = Date.now();
+  const created = new Date(now - 100 * 86_400_000);
+  const changes = [...ids.entries()].flatMap(([name, serviceId]) =>
+    (HISTORY[name] ?? []).flatMap(([daysAgo, hours, status]) => {
+      const start = now - daysAgo * 86_400_000;
+      return [
+        { serviceId, occurredAt: new Date(start), serviceStatus: status },
+        { serviceId, occurredAt: new Date(start + hours * 3_600_000), serviceStatus: "OPERATIONAL" as ServiceStatus },
+      ];
+    }),
+  );
+  await prisma.$transaction(async (tx) => {
+    await tx.service.updateMany({ where: { organizationId, id: { in: [...ids.values()] } }, data: { createdAt: created } });
+    if (changes.length === 0) return;
+    const { eventSeq } = await tx.organization.update({ where: { id: organizationId }, data: { eventSeq: { increment: changes.length } }, select: { eventSeq: true } });
+    const first = eventSeq - BigInt(changes.length) + 1n;
+    await tx.event.createMany({
+      data: changes.map((change, i) => ({ organizationId, position: first + BigInt(i), kind: "SERVICE_STATUS_CHANGED" as const, ...change })),
+    });
+  });
 }
