@@ -138,7 +138,7 @@ async function backdateHistory(services: AppServices, organizationId: string, id
       const start = now - daysAgo * 86_400_000;
       return [
         { serviceId, occurredAt: new Date(start), serviceStatus: status },
-        { serviceId, occurredAt: new Date(start + hours * 3_600_000), serviceStatus: "OPERATIONAL" as ServiceStatus },
+        { serviceId, occurredAt: new Date(start + hours * 3_600_000), serviceStatus: "OPERATIONAL" },
       ];
     }),
   );
