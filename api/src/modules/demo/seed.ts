@@ -133,7 +133,7 @@ async function backdateHistory(services: AppServices, organizationId: string, id
   const prisma = services.db.prisma;
   const now = Date.now();
   const created = new Date(now - 100 * 86_400_000);
-  const changes = [...ids.entries()].flatMap(([name, serviceId]) =>
+  const changes: { serviceId: string; occurredAt: Date; serviceStatus: ServiceStatus }[] = [...ids.entries()].flatMap(([name, serviceId]) =>
     (HISTORY[name] ?? []).flatMap(([daysAgo, hours, status]) => {
       const start = now - daysAgo * 86_400_000;
       return [
