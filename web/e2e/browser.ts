@@ -29,7 +29,7 @@ export async function openPage(browser: Browser, options: { width?: number } = {
   const errors: string[] = [];
   page.on("console", (message) => {
     // A refused WebSocket while the server is down is the browser's own log line, not ours.
-    if (message.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(message.text())) errors.push(message.text());
+    if (message.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(message.text())) errors.push(`${message.text()} at ${JSON.stringify(message.location())}`);
   });
   page.on("pageerror", (error) => errors.push(error.message));
   return { page, errors };

@@ -48,7 +48,9 @@ export function webSocketTransport(path: string): Transport {
       { query: request.query, variables: request.variables },
       resultSink(sink, () => everOpened),
     );
-    return { close: () => void client.dispose() };
+    // dispose() awaits the pending connection and rejects with its CloseEvent when that failed:
+    // expected here, and it must not surface as an unhandled rejection in the page.
+    return { close: () => void Promise.resolve(client.dispose()).catch(() => {}) };
   };
 }
 
