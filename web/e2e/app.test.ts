@@ -161,6 +161,35 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await Promise.all([page.context().close(), visitor.context().close()]);
   });
 
+  it("schedules, edits and cancels a maintenance window through the UI", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.adminEmail);
+    await page.getByRole("link", { name: "Maintenance" }).click();
+    await page.getByText("Schedule maintenance").click();
+    const local = (hoursAhead: number) => {
+      const d = new Date(Date.now() + hoursAhead * 3_600_000);
+      return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    };
+    await page.getByLabel("Title").fill("Network work");
+    await page.getByLabel("Starts").fill(local(24));
+    await page.getByLabel("Ends").fill(local(26));
+    await page.getByLabel("API").check();
+    await page.getByRole("button", { name: "Schedule" }).click();
+    await page.getByText("Network work").waitFor();
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Title").last().fill("Network upgrade");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Network upgrade").waitFor();
+    const publicPage = ok(await t.gql<{ statusPage: { maintenances: { title: string }[] } }>(`query($s: String!) { statusPage(slug: $s) { maintenances { title } } }`, { s: a.slug }, { endpoint: "/graphql/public" }));
+    expect(publicPage.statusPage.maintenances.map((m) => m.title)).toContain("Network upgrade");
+    await screenshot(page, "dashboard-maintenance");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Cancel window" }).click();
+    await page.getByText("Cancelled").waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows reconnecting while the server is down and recovers without a reload", async () => {
     const { page } = await openPage(browser);
     await page.goto(`${t.url}/status/${a.slug}`);

@@ -1,5 +1,5 @@
 // Maintenance windows: upcoming and in progress, past ones; admins schedule and cancel.
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
@@ -17,6 +17,7 @@ const MAINTENANCE = graphql(`
   }
 `);
 const SCHEDULE = graphql(`mutation ScheduleMaintenance($input: ScheduleMaintenanceInput!) { scheduleMaintenance(input: $input) { id } }`);
+const UPDATE = graphql(`mutation UpdateMaintenance($input: UpdateMaintenanceInput!) { updateMaintenance(input: $input) { id } }`);
 const CANCEL = graphql(`mutation CancelMaintenance($id: ID!) { cancelMaintenance(id: $id) { id status } }`);
 
 const STATUS = { SCHEDULED: "Scheduled", IN_PROGRESS: "In progress", COMPLETED: "Completed", CANCELLED: "Cancelled" } as Record<string, string>;
@@ -25,6 +26,7 @@ export function Maintenance() {
   const org = useOrg();
   const [result] = useLiveQuery(MAINTENANCE, { slug: org.slug });
   const [cancelState, cancel] = useMutation(CANCEL);
+  const [editing, setEditing] = useState<string | null>(null);
   const data = result.data?.organization;
   return (
     <section>
@@ -42,10 +44,16 @@ export function Maintenance() {
               </div>
             </div>
             {org.isAdmin && (m.status === "SCHEDULED" || m.status === "IN_PROGRESS") && (
-              <button type="button" className="danger" onClick={() => window.confirm(`Cancel “${m.title}”?`) && void cancel({ id: m.id })}>
-                Cancel window
-              </button>
+              <div className="row-actions">
+                <button type="button" className="secondary" onClick={() => setEditing(editing === m.id ? null : m.id)} aria-expanded={editing === m.id}>
+                  Edit
+                </button>
+                <button type="button" className="danger" onClick={() => window.confirm(`Cancel “${m.title}”?`) && void cancel({ id: m.id })}>
+                  Cancel window
+                </button>
+              </div>
             )}
+            {editing === m.id && <EditWindow window={m} done={() => setEditing(null)} />}
           </li>
         ))}
       </ul>
@@ -93,5 +101,41 @@ function ScheduleForm({ services }: { services: { id: string; name: string }[] }
         <button type="submit" disabled={fetching}>Schedule</button>
       </form>
     </details>
+  );
+}
+
+/** datetime-local wants local "YYYY-MM-DDTHH:mm". */
+function toLocalInput(iso: string): string {
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+function EditWindow({ window: m, done }: { window: { id: string; title: string; description?: string | null; status: string; scheduledStart: string; scheduledEnd: string }; done: () => void }) {
+  const [{ fetching, error }, update] = useMutation(UPDATE);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const result = await update({
+      input: {
+        id: m.id,
+        title: formText(form, "title"),
+        description: formText(form, "description") || null,
+        // A window in progress keeps its start; only its end can move.
+        ...(m.status === "SCHEDULED" ? { scheduledStart: new Date(formText(form, "start")).toISOString() } : {}),
+        scheduledEnd: new Date(formText(form, "end")).toISOString(),
+      },
+    });
+    if (!result.error) done();
+  };
+  return (
+    <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`Edit ${m.title}`}>
+      <label className="wide">Title <input name="title" defaultValue={m.title} required maxLength={200} /></label>
+      <label>Starts <input name="start" type="datetime-local" defaultValue={toLocalInput(m.scheduledStart)} disabled={m.status !== "SCHEDULED"} required /></label>
+      <label>Ends <input name="end" type="datetime-local" defaultValue={toLocalInput(m.scheduledEnd)} required /></label>
+      <label className="wide">Description <input name="description" defaultValue={m.description ?? ""} maxLength={5000} /></label>
+      <button type="submit" disabled={fetching}>Save</button>
+      <button type="button" className="secondary" onClick={done}>Cancel</button>
+      <ErrorMessage error={error} />
+    </form>
   );
 }
