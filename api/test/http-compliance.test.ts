@@ -82,3 +82,19 @@ describe("service endpoints", () => {
     expect(JSON.stringify(result)).not.toMatch(/at .*\.ts:\d+|stack/i);
   });
 });
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("a database that drops connections", () => {
+  it("keeps serving after PostgreSQL terminates the app's idle connections", async () => {
+    const { default: pg } = await import("pg");
+    const database = new URL(t.config.databaseUrl!).pathname.slice(1);
+    ok(await t.gql(`{ statusPage(slug: "${a.slug}") { status { indicator } } }`, {}, { endpoint: "/graphql/public" }));
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    await admin.end();
+    expect(rowCount).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const page = ok(await t.gql<{ statusPage: { organization: { slug: string } } }>(`{ statusPage(slug: "${a.slug}") { organization { slug } } }`, {}, { endpoint: "/graphql/public" }));
+    expect(page.statusPage.organization.slug).toBe(a.slug);
+  });
+});

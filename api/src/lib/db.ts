@@ -42,6 +42,9 @@ async function openPostgres(url: string, log?: (m: string) => void): Promise<Dat
     await client.end();
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server terminates (restart, failover, admin) is an 'error' on the
+  // pool: without a listener it would crash the process. The pool replaces it on next use.
+  pool.on("error", (error) => log?.(`database connection lost: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
