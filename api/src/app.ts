@@ -18,6 +18,7 @@ import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
+import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
 import { createSessions } from "./modules/auth/sessions.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
@@ -25,6 +26,8 @@ import { seedDemo } from "./modules/demo/seed.ts";
 export interface App {
   server: Server;
   services: AppServices;
+  /** Null until start(). */
+  clock: () => MaintenanceClock | null;
   /** Listens on config.port (0 picks a free one); resolves to the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -82,6 +85,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   });
 
   let stopping: Promise<void> | undefined;
+  let clock: MaintenanceClock | null = null;
   const sockets = attachWebSockets(
     server,
     [
@@ -94,11 +98,13 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   return {
     server,
     services,
+    clock: () => clock,
     start: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
+          clock ??= startMaintenanceClock(services, log);
           resolve(`http://localhost:${port}`);
         });
       }),
@@ -107,6 +113,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   };
 
   async function stop(): Promise<void> {
+    await clock?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect

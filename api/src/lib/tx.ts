@@ -84,8 +84,11 @@ export function createMutationRunner(db: Database, bus: EventBus): MutationRunne
               },
             };
             const result = await work(scope);
-            if (audits.length !== 1) throw new Error(`a mutation must write exactly one audit entry, wrote ${audits.length}`);
-            await tx.auditEntry.createMany({ data: audits.map((a) => ({ organizationId, actor, ...a })) });
+            // A change writes exactly one audit entry; a verb that found nothing to do (the clock
+            // finding a window another instance already started) writes neither.
+            const noop = audits.length === 0 && events.length === 0;
+            if (!noop && audits.length !== 1) throw new Error(`a mutation must write exactly one audit entry, wrote ${audits.length}`);
+            if (audits.length > 0) await tx.auditEntry.createMany({ data: audits.map((a) => ({ organizationId, actor, ...a })) });
             const lastPosition = await appendEvents(tx, organizationId, events);
             return { result, lastPosition };
           },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MaintenanceStatus } from "../../generated/prisma/enums.ts";
-import { checkOpen, checkStartEditable, checkWindow } from "./domain.ts";
+import { checkOpen, checkStartEditable, checkWindow, isDue } from "./domain.ts";
 
 describe("maintenance rules", () => {
   it("refuses a window that does not end after it starts", () => {
@@ -27,5 +27,20 @@ describe("maintenance rules", () => {
     expect(() => checkStartEditable("IN_PROGRESS", true)).toThrow();
     expect(() => checkStartEditable("IN_PROGRESS", false)).not.toThrow();
     expect(() => checkStartEditable("SCHEDULED", true)).not.toThrow();
+  });
+});
+
+describe("isDue", () => {
+  const at = (iso: string) => new Date(iso);
+  const window = (status: "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED") => ({ status, scheduledStart: at("2026-01-01T10:00:00Z"), scheduledEnd: at("2026-01-01T11:00:00Z") });
+  it.each([
+    ["SCHEDULED", "2026-01-01T09:59:59Z", false],
+    ["SCHEDULED", "2026-01-01T10:00:00Z", true],
+    ["IN_PROGRESS", "2026-01-01T10:59:59Z", false],
+    ["IN_PROGRESS", "2026-01-01T11:00:00Z", true],
+    ["COMPLETED", "2026-01-01T12:00:00Z", false],
+    ["CANCELLED", "2026-01-01T10:30:00Z", false],
+  ] as const)("%s at %s is due: %s", (status, now, due) => {
+    expect(isDue(window(status), at(now))).toBe(due);
   });
 });

@@ -1,5 +1,5 @@
-// Maintenance window rules, as pure functions. The clock-driven transitions (SCHEDULED ->
-// IN_PROGRESS -> COMPLETED) belong to the scheduler issue; edits and cancellation live here.
+// Maintenance window rules, as pure functions: when a window is due for its next clock
+// transition (SCHEDULED -> IN_PROGRESS -> COMPLETED), and what edits and cancellation allow.
 import type { MaintenanceStatus } from "../../generated/prisma/enums.ts";
 import { badInput, invalidTransition } from "../../graphql/errors.ts";
 
@@ -22,4 +22,14 @@ export function checkStartEditable(status: MaintenanceStatus, startChanged: bool
   if (status === "IN_PROGRESS" && startChanged) {
     throw invalidTransition("A maintenance in progress has started: its start can no longer be moved.");
   }
+}
+
+/**
+ * Whether the clock should move this window now: a scheduled one once its start has come (or
+ * its end, when the server was down through the whole window), one in progress once its end has.
+ */
+export function isDue(window: { status: MaintenanceStatus; scheduledStart: Date; scheduledEnd: Date }, now: Date): boolean {
+  if (window.status === "SCHEDULED") return window.scheduledStart.getTime() <= now.getTime();
+  if (window.status === "IN_PROGRESS") return window.scheduledEnd.getTime() <= now.getTime();
+  return false;
 }

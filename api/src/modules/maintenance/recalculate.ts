@@ -1,5 +1,5 @@
-// What happens to a window's services when it stops being active (cancelled now; completed
-// by the clock in the scheduler issue).
+// What happens to a window's services when it stops being active (cancelled, or completed by
+// the clock).
 import type { MutationScope } from "../../lib/tx.ts";
 import { statusAfterMaintenanceEnds } from "../services/domain.ts";
 import { activeIncidentsOn, changeServiceStatus, lockLiveServices } from "../services/verbs.ts";

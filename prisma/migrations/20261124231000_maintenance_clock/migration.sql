@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Maintenance_status_scheduledStart_idx" ON "Maintenance"("status", "scheduledStart");
