@@ -12,7 +12,7 @@ import { createMaskError } from "./graphql/mask.ts";
 import { buildSchemas } from "./graphql/schema.ts";
 import { openDatabase } from "./lib/db.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
-import { clientIp, createPublicRateLimiter, type PublicRateLimiter } from "./lib/ratelimit.ts";
+import { clientIp, createLimiters } from "./lib/ratelimit.ts";
 import { createRedisEventBus } from "./lib/redis-bus.ts";
 import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
@@ -38,7 +38,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
   const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
   const hub = new EventHub(db.prisma, bus, log);
-  const limiter = createPublicRateLimiter({ perSecond: config.publicRateLimit, redisUrl: config.redisUrl });
+  const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, redisUrl: config.redisUrl });
   const sessions = createSessions({
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
@@ -48,25 +48,25 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     production: config.production,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
-  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, log };
+  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, limiters, log };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
   const maskError = createMaskError(log);
   // WebSocket operations arrive with their context already built (lib/websocket.ts).
-  type Initial = { request: Request; operationContext?: Context };
-  const yoga = (schema: GraphQLSchema, endpoint: string, context: (request: Request) => Context | Promise<Context>) =>
+  type Initial = { request: Request; req: IncomingMessage; operationContext?: Context };
+  const yoga = (schema: GraphQLSchema, endpoint: string, context: (initial: Initial) => Context | Promise<Context>) =>
     createYoga<object, Context>({
       schema,
       graphqlEndpoint: endpoint,
-      context: (initial) => (initial as unknown as Initial).operationContext ?? context((initial as unknown as Initial).request),
+      context: (initial) => (initial as unknown as Initial).operationContext ?? context(initial as unknown as Initial),
       maskedErrors: { maskError },
       plugins: [queryLimits(), useSharedSubscriptionExecution()],
       graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
       landingPage: false,
       logging: false,
     });
-  const admin = yoga(schemas.admin, "/graphql", (request) => createContext(services, request.headers.get("authorization")));
+  const admin = yoga(schemas.admin, "/graphql", ({ request, req }) => createContext(services, request.headers.get("authorization"), clientIp(req, config.trustProxy)));
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
 
@@ -77,7 +77,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
-    route(req, res, { admin, publicYoga, services, limiter, trustProxy: config.trustProxy, web }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -92,7 +92,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
       { path: "/graphql", yoga: admin, isPublic: false },
       { path: "/graphql/public", yoga: publicYoga, isPublic: true },
     ],
-    { services, limiter, trustProxy: config.trustProxy },
+    { services, limiter: limiters.public, trustProxy: config.trustProxy },
   );
 
   return {
@@ -121,7 +121,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     const grace = setTimeout(() => server.closeAllConnections(), 2_000);
     await closed;
     clearTimeout(grace);
-    await limiter.close();
+    await limiters.close();
     await bus.close();
     await db.close();
   }
@@ -131,15 +131,14 @@ interface Handlers {
   admin: YogaServerInstance<object, Context>;
   publicYoga: YogaServerInstance<object, Context>;
   services: AppServices;
-  limiter: PublicRateLimiter;
   trustProxy: boolean;
   web: WebHandler | null;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, limiter, trustProxy, web }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web }: Handlers): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   if (path === "/graphql/public" || path.startsWith("/graphql/public/")) {
-    const retryAfter = await limiter.take(clientIp(req, trustProxy));
+    const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
     if (retryAfter !== null) return rateLimited(res, retryAfter);
     return publicYoga(req, res);
   }

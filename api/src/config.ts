@@ -20,6 +20,8 @@ export interface AppConfig {
   publicRateLimit: number;
   /** Take the client IP from X-Forwarded-For (set it only behind your own proxy). */
   trustProxy: boolean;
+  /** Sign-in/sign-up attempts per 15 min per IP + email (10× that per IP); 0 = unlimited. */
+  authRateLimit: number;
 }
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -42,5 +44,6 @@ export function configFromEnv(env: Env): AppConfig {
     sessionTtlSeconds: SESSION_TTL_SECONDS,
     publicRateLimit: env.PUBLIC_RATE_LIMIT,
     trustProxy: env.TRUST_PROXY,
+    authRateLimit: env.AUTH_RATE_LIMIT,
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Database, Prisma } from "./lib/db.ts";
 import { createLoaders, type Loaders } from "./lib/loaders.ts";
 import type { EventBus } from "./lib/pubsub.ts";
+import type { Limiters } from "./lib/ratelimit.ts";
 import type { EventHub } from "./modules/events/hub.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
@@ -17,6 +18,7 @@ export interface AppServices {
   sessions: Sessions;
   mutations: MutationRunner;
   hub: EventHub;
+  limiters: Limiters;
   log: Logger;
 }
 
@@ -33,12 +35,14 @@ export interface Context {
   prisma: Prisma;
   services: AppServices;
   transport?: Transport | undefined;
+  /** The caller's address (throttling of sign-in); null for the server's own work. */
+  clientIp: string | null;
 }
 
 /** A context for one operation of `viewer` (fresh loaders: nothing cached across operations). */
-export function contextFor(services: AppServices, viewer: Viewer, transport?: Transport): Context {
+export function contextFor(services: AppServices, viewer: Viewer, transport?: Transport, clientIp: string | null = null): Context {
   const prisma = services.db.prisma;
-  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services, transport };
+  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services, transport, clientIp };
 }
 
 /** Who is calling, from an Authorization header or graphql-ws connectionParams.authorization. */
@@ -50,8 +54,8 @@ export function viewerOf(services: AppServices, authorization: string | null | u
   });
 }
 
-export async function createContext(services: AppServices, authorization: string | null | undefined): Promise<Context> {
-  return contextFor(services, await viewerOf(services, authorization));
+export async function createContext(services: AppServices, authorization: string | null | undefined, clientIp: string | null = null): Promise<Context> {
+  return contextFor(services, await viewerOf(services, authorization), undefined, clientIp);
 }
 
 /** A context for work the server does on its own behalf (audited as system:<name>). */

@@ -19,6 +19,7 @@ const envSchema = z.object({
   STATUS_BASE_DOMAIN: z.string().optional(),
   PUBLIC_RATE_LIMIT: z.coerce.number().min(0).default(50),
   TRUST_PROXY: flag.default(false),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   DEMO: flag.optional(),
   ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

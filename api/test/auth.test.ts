@@ -140,3 +140,30 @@ describe("tokens", () => {
     expect(list.organization.apiTokens.map((k) => k.id)).not.toContain(created.apiToken.id);
   });
 });
+
+describe("throttling of sign-in", () => {
+  it("answers RATE_LIMITED with HTTP 429 and Retry-After after too many attempts, for that email only", async () => {
+    const app = await startTestApp({ authRateLimit: 3 });
+    try {
+      const user = await signUp(app); // one attempt for this email
+      const attempt = () => app.gql(LOG_IN, { input: { email: user.email, password: "wrong-password" } });
+      expect(codeOf(await attempt())).toBe("UNAUTHENTICATED");
+      expect(codeOf(await attempt())).toBe("UNAUTHENTICATED");
+      const refused = await fetch(`${app.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+        body: JSON.stringify({ query: LOG_IN, variables: { input: { email: user.email, password: PASSWORD } } }),
+      });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      const body = (await refused.json()) as { errors: { extensions: Record<string, unknown> }[] };
+      expect(body.errors[0]?.extensions.code).toBe("RATE_LIMITED");
+      expect(body.errors[0]?.extensions.http).toBeUndefined();
+      // Another account from the same address is not locked out by this one.
+      const other = await signUp(app);
+      expect(ok(await app.gql<{ logIn: { token: string } }>(LOG_IN, { input: { email: other.email, password: PASSWORD } })).logIn.token).toBeTruthy();
+    } finally {
+      await app.stop();
+    }
+  });
+});

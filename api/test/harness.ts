@@ -57,6 +57,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sessionTtlSeconds: 3600,
     publicRateLimit: 0,
     trustProxy: false,
+    // Suites sign up many users from 127.0.0.1; the throttle has its own test.
+    authRateLimit: 0,
     jwtSecret: "test-secret-test-secret-test-secret-0123456789",
     ...overrides,
   };

@@ -31,6 +31,10 @@ export const invalidTransition = (message: string) => new AppError("INVALID_TRAN
 export const conflict = (message: string, field?: string) =>
   new AppError("CONFLICT", message, field ? { field } : {});
 
+/** HTTP 429 with Retry-After (Yoga applies extensions.http to the response and strips it). */
+export const rateLimited = (retryAfterSeconds: number, message = `Too many attempts: try again in ${retryAfterSeconds} s.`) =>
+  new AppError("RATE_LIMITED", message, { retryAfter: retryAfterSeconds, http: { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } } });
+
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }

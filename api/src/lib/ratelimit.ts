@@ -1,38 +1,53 @@
-// Per-client-IP throttling of the public surfaces (public GraphQL requests and public
-// WebSocket connections): rate-limiter-flexible, in Redis when configured so that every
-// instance counts the same budget, with an in-memory insurance limiter while Redis is down.
+// Throttling with rate-limiter-flexible, in Redis when configured so that every instance counts
+// the same budget (with an in-memory insurance limiter while Redis is down):
+// - the public surfaces (public GraphQL requests and WebSocket connections), per client IP;
+// - sign-in and sign-up attempts, per IP and per IP+email, against password guessing.
 import type { IncomingMessage } from "node:http";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
-export interface PublicRateLimiter {
-  /** Counts one request from `ip`; null when allowed, else the seconds to wait. */
-  take(ip: string): Promise<number | null>;
+export interface Limiter {
+  /** Counts one attempt for `key`; null when allowed, else the seconds to wait. */
+  take(key: string): Promise<number | null>;
+}
+
+export interface Limiters {
+  public: Limiter;
+  /** logIn / signUp attempts. */
+  auth: { perIp: Limiter; perIpAndEmail: Limiter };
   close(): Promise<void>;
 }
 
-export function createPublicRateLimiter(options: { perSecond: number; redisUrl?: string | undefined }): PublicRateLimiter {
-  if (options.perSecond <= 0) return { take: () => Promise.resolve(null), close: () => Promise.resolve() };
-  const base = { points: options.perSecond, duration: 1, keyPrefix: "statuspage:public-rate" };
+const UNLIMITED: Limiter = { take: () => Promise.resolve(null) };
+
+export function createLimiters(options: { publicPerSecond: number; authPerIpAndEmail: number; redisUrl?: string | undefined }): Limiters {
   let redis: Redis | null = null;
-  let limiter: RateLimiterAbstract;
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     redis.on("error", () => {}); // the bus logs Redis trouble; here the insurance limiter takes over
-    limiter = new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) });
-  } else {
-    limiter = new RateLimiterMemory(base);
   }
+  const limiter = (points: number, duration: number, keyPrefix: string): Limiter => {
+    const base = { points, duration, keyPrefix: `statuspage:${keyPrefix}` };
+    const store: RateLimiterAbstract = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) }) : new RateLimiterMemory(base);
+    return {
+      async take(key) {
+        try {
+          await store.consume(key);
+          return null;
+        } catch (rejection) {
+          if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          return null; // the store failed and no insurance answered: never lock people out
+        }
+      },
+    };
+  };
   return {
-    async take(ip) {
-      try {
-        await limiter.consume(ip);
-        return null;
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        return null; // the store failed and no insurance answered: never lock the public out
-      }
-    },
+    public: options.publicPerSecond > 0 ? limiter(options.publicPerSecond, 1, "public-rate") : UNLIMITED,
+    // Generous for people (a typo or ten), hopeless for guessing.
+    auth:
+      options.authPerIpAndEmail > 0
+        ? { perIpAndEmail: limiter(options.authPerIpAndEmail, 15 * 60, "auth-ip-email"), perIp: limiter(options.authPerIpAndEmail * 10, 15 * 60, "auth-ip") }
+        : { perIpAndEmail: UNLIMITED, perIp: UNLIMITED },
     async close() {
       redis?.disconnect();
       return Promise.resolve();

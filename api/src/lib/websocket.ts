@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { contextFor, publicContext, viewerOf, type AppServices, type Context, type Transport } from "../context.ts";
 import { isAppError } from "../graphql/errors.ts";
 import type { Viewer } from "../modules/auth/viewer.ts";
-import { clientIp, type PublicRateLimiter } from "./ratelimit.ts";
+import { clientIp, type Limiter } from "./ratelimit.ts";
 
 /** Close codes clients (graphql-ws' own and ours) treat as "reconnect". */
 export const SERVER_RESTART = 1012;
@@ -28,7 +28,7 @@ interface Endpoint {
 
 interface Options {
   services: AppServices;
-  limiter: PublicRateLimiter;
+  limiter: Limiter;
   trustProxy: boolean;
   /** ms between keep-alive pings; a socket that misses a pong is terminated. */
   keepAliveMs?: number;
@@ -75,7 +75,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
           const transport: Transport = { dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume") };
           const operationContext = endpoint.isPublic
             ? publicContext(services, transport)
-            : contextFor(services, viewers.get(socket) ?? { kind: "anonymous" }, transport);
+            : contextFor(services, viewers.get(socket) ?? { kind: "anonymous" }, transport, clientIp(ctx.extra.request, options.trustProxy));
           const enveloped = endpoint.yoga.getEnveloped({ ...operationContext, operationContext, req: ctx.extra.request, socket, params: payload }) as Enveloped;
           const document = enveloped.parse(payload.query);
           const args: ExecutionArgs = {

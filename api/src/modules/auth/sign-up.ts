@@ -3,6 +3,7 @@ import { conflict } from "../../graphql/errors.ts";
 import { slugify } from "../../graphql/validation.ts";
 import { hashPassword } from "../../lib/passwords.ts";
 import { isUniqueViolation } from "../../lib/prisma-errors.ts";
+import { throttleAuthAttempt } from "./throttle.ts";
 
 export interface SignUpInput {
   email: string;
@@ -14,6 +15,7 @@ export interface SignUpInput {
 
 /** Creates the user, their organisation and the ADMIN membership in one transaction. */
 export async function signUp({ ctx, input }: { ctx: Context; input: SignUpInput }) {
+  await throttleAuthAttempt(ctx, input.email);
   const passwordHash = await hashPassword(input.password);
   const prisma = ctx.prisma;
   if (await prisma.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
