@@ -18,6 +18,7 @@ import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
+import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
 import { createSessions } from "./modules/auth/sessions.ts";
@@ -137,10 +138,13 @@ interface Handlers {
 
 async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web }: Handlers): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (path === "/graphql/public" || path.startsWith("/graphql/public/")) {
+  const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
+  if (publicGraphql || isPublicFile(path)) {
+    // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT).
     const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
     if (retryAfter !== null) return rateLimited(res, retryAfter);
-    return publicYoga(req, res);
+    if (publicGraphql) return publicYoga(req, res);
+    return servePublicFile(req, res, path, services.db.prisma, trustProxy);
   }
   if (path === "/graphql" || path.startsWith("/graphql/")) return admin(req, res);
   if (path === "/health") return json(res, 200, { status: "ok" });

@@ -47,6 +47,11 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await live(page);
     await expect(page.getByTestId("page-status").textContent()).resolves.toBe("All Systems Operational");
     await screenshot(page, "public-operational");
+    // The feed and JSON links lead somewhere real.
+    for (const name of ["Atom", "RSS", "Statuspage JSON"]) {
+      const href = await page.getByRole("link", { name, exact: true }).getAttribute("href");
+      expect((await fetch(`${t.url}${href}`)).status).toBe(200);
+    }
     const started = Date.now();
     await setStatus("MAJOR_OUTAGE");
     await page.getByTestId("page-status").filter({ hasText: "Major System Outage" }).waitFor({ timeout: 3_000 });

@@ -84,9 +84,9 @@ export function StatusPage() {
         <h2 id="recent-incidents">Past incidents (14 days)</h2>
         {page.recentIncidents.length === 0 ? <p className="muted">No incidents in the last 14 days.</p> : page.recentIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident} />)}
       </section>
-      {/* TODO(public-surface issue): link the Statuspage JSON, Atom and RSS feeds once they are served. */}
       <footer className="page-footer muted">
-        Live updates and history through the <a href="/graphql/public">public GraphQL API</a>.
+        Follow this page: <a href={`/status/${slug}/feed.atom`}>Atom</a> · <a href={`/status/${slug}/feed.rss`}>RSS</a> ·{" "}
+        <a href={`/api/v2/${slug}/summary.json`}>Statuspage JSON</a> · <a href="/graphql/public">GraphQL</a>
       </footer>
     </main>
   );
