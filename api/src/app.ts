@@ -19,6 +19,7 @@ import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
+import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
 import { createSessions } from "./modules/auth/sessions.ts";
@@ -71,14 +72,15 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
 
-  const web = createWebHandler();
+  const web = createWebHandler(config.webDist);
+  const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
   if (!web) log.warn("web/dist is missing: the API runs without the web app (npm run build:web)");
   const server = createServer((req, res) => {
     const started = performance.now();
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
-    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web, pageHosts }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -134,10 +136,21 @@ interface Handlers {
   services: AppServices;
   trustProxy: boolean;
   web: WebHandler | null;
+  pageHosts: PageHostResolver;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web }: Handlers): Promise<void> {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web, pageHosts }: Handlers): Promise<void> {
+  let path = (req.url ?? "/").split("?")[0] ?? "/";
+  const pageSlug = await pageHosts(req.headers.host);
+  if (pageSlug) {
+    const mapped = pathOnMainHost(path, pageSlug);
+    if (mapped === null) {
+      if (!(await services.db.prisma.organization.findUnique({ where: { slug: pageSlug }, select: { id: true } }))) return json(res, 404, { error: "No such status page." });
+      if (web) return web.statusPage(req, res, pageSlug);
+      return json(res, 404, { error: "The web app is not built." });
+    }
+    path = mapped;
+  }
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
   if (publicGraphql || isPublicFile(path)) {
     // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT).

@@ -22,6 +22,10 @@ export interface AppConfig {
   trustProxy: boolean;
   /** Sign-in/sign-up attempts per 15 min per IP + email (10× that per IP); 0 = unlimited. */
   authRateLimit: number;
+  /** Page hosts are <slug>.<statusBaseDomain>. */
+  statusBaseDomain?: string | undefined;
+  /** The built web app; defaults to web/dist (tests point it elsewhere). */
+  webDist?: string | undefined;
 }
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -45,5 +49,6 @@ export function configFromEnv(env: Env): AppConfig {
     publicRateLimit: env.PUBLIC_RATE_LIMIT,
     trustProxy: env.TRUST_PROXY,
     authRateLimit: env.AUTH_RATE_LIMIT,
+    statusBaseDomain: env.STATUS_BASE_DOMAIN,
   };
 }

@@ -20,7 +20,8 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
   beforeAll(async () => {
     buildWebIfMissing();
     // A data directory of its own (not in-memory) so the restart test finds the same data.
-    t = await startTestApp(process.env.TEST_DATABASE_URL ? {} : { dataDir });
+    // Browsers resolve *.localhost to loopback, so <slug>.localhost works as a page host.
+    t = await startTestApp({ statusBaseDomain: "localhost", ...(process.env.TEST_DATABASE_URL ? {} : { dataDir }) });
     a = await createTenant(t);
     browser = await launch();
   }, 120_000);
@@ -58,6 +59,20 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     console.info(`public page updated ${Date.now() - started} ms after the mutation was sent`);
     await expect(page.title()).resolves.toMatch(/⚠/);
     await screenshot(page, "public-major-outage");
+    await setStatus("OPERATIONAL");
+    await page.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("serves the status page at the root of its page host, live", async () => {
+    const { page, errors } = await openPage(browser);
+    const port = new URL(t.url).port;
+    await page.goto(`http://${a.slug}.localhost:${port}/`);
+    await live(page);
+    await page.getByTestId("page-status").waitFor();
+    await setStatus("DEGRADED_PERFORMANCE");
+    await page.getByTestId("page-status").filter({ hasText: "Partially Degraded Service" }).waitFor({ timeout: 3_000 });
     await setStatus("OPERATIONAL");
     await page.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 3_000 });
     expect(errors).toEqual([]);

@@ -12,6 +12,9 @@ import { NotFound } from "./routes/NotFound.tsx";
 import { StatusPage } from "./routes/StatusPage.tsx";
 import { useSessionToken } from "./session.ts";
 
+/** Set by the server when this host is a page host (status.acme.com): "/" is that page. */
+const PAGE_HOST_SLUG = document.querySelector<HTMLMetaElement>('meta[name="statuspage-slug"]')?.content ?? null;
+
 export function App() {
   const token = useSessionToken();
   const adminClient = useMemo(() => createAdminClient(), [token]);
@@ -19,6 +22,7 @@ export function App() {
     <BrowserRouter>
       <Routes>
         <Route path="/status/:slug" element={<Provider value={publicClient}><StatusPage /></Provider>} />
+        {PAGE_HOST_SLUG && <Route path="/" element={<Provider value={publicClient}><StatusPage slug={PAGE_HOST_SLUG} /></Provider>} />}
         <Route path="*" element={<Provider value={adminClient}><SignedInRoutes token={token} /></Provider>} />
       </Routes>
     </BrowserRouter>

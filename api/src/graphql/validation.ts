@@ -41,3 +41,11 @@ export function slugify(text: string): string {
 
 /** Logging in checks only that something was sent: old passwords may predate today's rules. */
 export const loginPassword = z.string().min(1, "must not be empty").max(200, "must be at most 200 characters");
+
+/** A host name such as status.acme.com: lower-case labels, a dot, no scheme, port or path. */
+export const hostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253, "must be at most 253 characters")
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a host name like status.example.com");

@@ -10,7 +10,11 @@ export const WEB_DIST = join(import.meta.dirname, "../../../web/dist");
 
 const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
 
-export type WebHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export interface WebHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** The app's page for one status page (on its own host): index.html naming the slug. */
+  statusPage(req: IncomingMessage, res: ServerResponse, slug: string): void;
+}
 
 export function createWebHandler(dist = WEB_DIST): WebHandler | null {
   const indexPath = join(dist, "index.html");
@@ -22,12 +26,24 @@ export function createWebHandler(dist = WEB_DIST): WebHandler | null {
       if (pathname.startsWith("/assets/")) res.setHeader("cache-control", "public, max-age=31536000, immutable");
     },
   });
-  return (req, res) => {
-    files(req, res, () => {
-      const path = (req.url ?? "/").split("?")[0] ?? "/";
-      const known = APP_ROUTES.some((route) => route.test(path));
-      res.writeHead(known ? 200 : 404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
-      res.end(req.method === "HEAD" ? undefined : index);
-    });
+  const html = (res: ServerResponse, req: IncomingMessage, status: number, body: Buffer | string) => {
+    res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
+    res.end(req.method === "HEAD" ? undefined : body);
   };
+  const handler: WebHandler = Object.assign(
+    (req: IncomingMessage, res: ServerResponse) => {
+      files(req, res, () => {
+        const path = (req.url ?? "/").split("?")[0] ?? "/";
+        html(res, req, APP_ROUTES.some((route) => route.test(path)) ? 200 : 404, index);
+      });
+    },
+    {
+      statusPage(req: IncomingMessage, res: ServerResponse, slug: string) {
+        // The slug is [a-z0-9-] (checked by the resolver or the database); the app reads this tag.
+        const tagged = index.toString("utf8").replace("</head>", `<meta name="statuspage-slug" content="${slug.replace(/[^a-z0-9-]/g, "")}" />\n  </head>`);
+        html(res, req, 200, tagged);
+      },
+    },
+  );
+  return handler;
 }

@@ -37,8 +37,10 @@ export const STATUS_PAGE_EVENTS = `subscription StatusPageEvents($slug: String!,
 
 type Page = NonNullable<StatusPageQuery["statusPage"]>;
 
-export function StatusPage() {
-  const { slug = "" } = useParams();
+/** `slug` is given on a page host (status.acme.com/), else taken from /status/:slug. */
+export function StatusPage(props: { slug?: string }) {
+  const params = useParams();
+  const slug = props.slug ?? params.slug ?? "";
   const [result, reexecute] = useQuery({ query: STATUS_PAGE, variables: { slug } });
   const refresh = useDebounced(() => reexecute({ requestPolicy: "network-only" }), 150);
   const live = useLive({

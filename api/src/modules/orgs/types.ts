@@ -5,6 +5,7 @@ import * as v from "../../graphql/validation.ts";
 import { logIn } from "../auth/log-in.ts";
 import { signUp } from "../auth/sign-up.ts";
 import { pageStatusOf } from "./page-status.ts";
+import { updateOrganization } from "./update-organization.ts";
 
 PageStatusRef.implement({
   subGraphs: ["Admin", "Public"],
@@ -22,6 +23,10 @@ OrganizationRef.implement({
     slug: t.exposeString("slug"),
     name: t.exposeString("name"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    customDomain: t.exposeString("customDomain", {
+      nullable: true,
+      description: "A host name of the organisation's own that serves its status page at / (point it at this server).",
+    }),
     status: t.field({ type: PageStatusRef, resolve: (org, _, ctx) => pageStatusOf(ctx.prisma, org) }),
     members: t.field({
       type: [MembershipRef],
@@ -103,7 +108,23 @@ const LogInInput = builder.inputType("LogInInput", {
   }),
 });
 
+const UpdateOrganizationInput = builder.inputType("UpdateOrganizationInput", {
+  description: "Omitted fields keep their value; customDomain set to null is removed.",
+  fields: (t) => ({
+    id: t.id({ validate: v.id }),
+    name: t.string({ required: false, validate: v.name.nullish() }),
+    customDomain: t.string({ required: false, validate: v.hostName.nullish() }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  updateOrganization: t.field({
+    type: OrganizationRef,
+    description: "Renames the organisation or sets its custom domain. Admins only.",
+    args: { input: t.arg({ type: UpdateOrganizationInput }) },
+    authScopes: (_, args) => ({ admin: String(args.input.id) }),
+    resolve: (_, { input }, ctx) => updateOrganization({ ctx, input: { ...input, id: String(input.id) } }),
+  }),
   signUp: t.field({
     type: AuthPayloadRef,
     description: "Creates a user, a new organisation and makes the user its ADMIN.",

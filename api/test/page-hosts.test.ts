@@ -1,0 +1,66 @@
+// Page hosts: <slug>.<STATUS_BASE_DOMAIN> and custom domains serve their page at the root, with
+// the Statuspage files where Statuspage clients look for them.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTenant, type Tenant } from "./fixtures.ts";
+import { codeOf, ok, startTestApp, type TestApp } from "./harness.ts";
+
+let t: TestApp;
+let a: Tenant;
+let b: Tenant;
+beforeAll(async () => {
+  // A stand-in for the built app, so this suite does not depend on (or race) the web build.
+  const webDist = mkdtempSync(join(tmpdir(), "statuspage-web-"));
+  writeFileSync(join(webDist, "index.html"), "<!doctype html><html><head><title>Status</title></head><body></body></html>");
+  t = await startTestApp({ statusBaseDomain: "status.test", webDist });
+  a = await createTenant(t);
+  b = await createTenant(t);
+});
+afterAll(() => t?.stop());
+
+/** fetch cannot set Host; node:http can. */
+function getAs(host: string, path: string): Promise<{ status: number; type: string; body: string }> {
+  const url = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const UPDATE = `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { customDomain } }`;
+
+describe("page hosts", () => {
+  it("serves <slug>.<STATUS_BASE_DOMAIN>: the Statuspage files at the root", async () => {
+    const summary = await getAs(`${a.slug}.status.test`, "/api/v2/summary.json");
+    expect(summary.status).toBe(200);
+    expect((JSON.parse(summary.body) as { page: { id: string } }).page.id).toBe(a.orgId);
+    expect((await getAs(`${a.slug}.status.test:8080`, "/badge.svg")).type).toMatch(/svg/);
+    expect((await getAs(`${a.slug}.status.test`, "/feed.atom")).type).toMatch(/atom/);
+    expect((await getAs("nobody.status.test", "/api/v2/summary.json")).status).toBe(404);
+  });
+
+  it("lets an admin set a custom domain, which then serves that page; a member may not; a taken one is CONFLICT", async () => {
+    expect(ok(await t.gql<{ updateOrganization: { customDomain: string } }>(UPDATE, { input: { id: a.orgId, customDomain: "Status.Acme.Example" } }, { token: a.admin })).updateOrganization.customDomain).toBe("status.acme.example");
+    expect(codeOf(await t.gql(UPDATE, { input: { id: a.orgId, customDomain: "x.example" } }, { token: a.member }))).toBe("FORBIDDEN");
+    expect(codeOf(await t.gql(UPDATE, { input: { id: a.orgId, customDomain: "x.example" } }, { token: b.admin }))).toBe("NOT_FOUND");
+    expect(codeOf(await t.gql(UPDATE, { input: { id: b.orgId, customDomain: "status.acme.example" } }, { token: b.admin }))).toBe("CONFLICT");
+    expect((await t.gql(UPDATE, { input: { id: b.orgId, customDomain: "https://bad/path" } }, { token: b.admin })).errors?.[0]?.extensions?.field).toBe("customDomain");
+    const status = JSON.parse((await getAs("status.acme.example", "/api/v2/status.json")).body) as { page: { id: string } };
+    expect(status.page.id).toBe(a.orgId);
+  });
+
+  it("serves the app at / on a page host, naming the page", async () => {
+    const page = await getAs(`${b.slug}.status.test`, "/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<meta name="statuspage-slug" content="${b.slug}"`);
+    expect((await getAs("localhost", "/")).body).not.toContain("statuspage-slug");
+  });
+});
