@@ -157,7 +157,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
     if (retryAfter !== null) return rateLimited(res, retryAfter);
     if (publicGraphql) return publicYoga(req, res);
-    return servePublicFile(req, res, path, services.db.prisma, trustProxy);
+    return servePublicFile(req, res, path, services.db.prisma, trustProxy, pageSlug !== null);
   }
   if (path === "/graphql" || path.startsWith("/graphql/")) return admin(req, res);
   if (path === "/health") return json(res, 200, { status: "ok" });

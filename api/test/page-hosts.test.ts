@@ -41,7 +41,7 @@ describe("page hosts", () => {
   it("serves <slug>.<STATUS_BASE_DOMAIN>: the Statuspage files at the root", async () => {
     const summary = await getAs(`${a.slug}.status.test`, "/api/v2/summary.json");
     expect(summary.status).toBe(200);
-    expect((JSON.parse(summary.body) as { page: { id: string } }).page.id).toBe(a.orgId);
+    expect(JSON.parse(summary.body)).toMatchObject({ page: { id: a.orgId, url: `http://${a.slug}.status.test` } });
     expect((await getAs(`${a.slug}.status.test:8080`, "/badge.svg")).type).toMatch(/svg/);
     expect((await getAs(`${a.slug}.status.test`, "/feed.atom")).type).toMatch(/atom/);
     expect((await getAs("nobody.status.test", "/api/v2/summary.json")).status).toBe(404);

@@ -210,6 +210,24 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.context().close();
   });
 
+  it("saves organisation settings and shows the server's refusal of a bad domain", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.adminEmail);
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByLabel("Custom domain").fill("not a domain");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").filter({ hasText: "customDomain" }).waitFor();
+    const domain = `status-${Date.now().toString(36)}.example.com`;
+    await page.getByLabel("Custom domain").fill(domain);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.reload();
+    await expect(page.getByLabel("Custom domain").inputValue()).resolves.toBe(domain);
+    await screenshot(page, "dashboard-settings");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows reconnecting while the server is down and recovers without a reload", async () => {
     const { page } = await openPage(browser);
     await page.goto(`${t.url}/status/${a.slug}`);

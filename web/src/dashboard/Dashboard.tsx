@@ -17,6 +17,7 @@ import { Maintenance } from "./Maintenance.tsx";
 import { Members } from "./Members.tsx";
 import { OrgContext } from "./org-context.tsx";
 import { Services } from "./Services.tsx";
+import { Settings } from "./Settings.tsx";
 import { Tokens } from "./Tokens.tsx";
 
 const ORGANIZATION = graphql(`
@@ -87,7 +88,7 @@ export function Dashboard() {
             ["incidents", "Incidents"],
             ["maintenance", "Maintenance"],
             ["members", "Members"],
-            ...(isAdmin ? [["tokens", "API tokens"], ["audit", "Audit log"], ["console", "Console"]] : []),
+            ...(isAdmin ? [["tokens", "API tokens"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
           ].map(([path, label]) => (
             <NavLink key={path} to={`/org/${org.slug}/${path}`}>{label}</NavLink>
           ))}
@@ -102,6 +103,7 @@ export function Dashboard() {
             <Route path="tokens" element={isAdmin ? <Tokens /> : <NotFound />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <NotFound />} />
             <Route path="console" element={isAdmin ? <Console /> : <NotFound />} />
+            <Route path="settings" element={isAdmin ? <Settings /> : <NotFound />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </main>

@@ -18,7 +18,8 @@ export function isPublicFile(path: string): boolean {
   return JSON_PATH.test(path) || FILE_PATH.test(path);
 }
 
-export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, prisma: Prisma, trustProxy: boolean): Promise<void> {
+/** `onPageHost`: the request came to the page's own host, whose root is the page. */
+export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, prisma: Prisma, trustProxy: boolean, onPageHost = false): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "access-control-allow-origin": "*" });
     return void res.end();
@@ -31,7 +32,7 @@ export async function servePublicFile(req: IncomingMessage, res: ServerResponse,
   const page = await loadPublicPage(prisma, slug);
   if (!page) return notFound(res);
   const origin = originOf(req, trustProxy);
-  const pageUrl = `${origin}/status/${slug}`;
+  const pageUrl = onPageHost ? origin : `${origin}/status/${slug}`;
   if (json) return send(req, res, "application/json; charset=utf-8", JSON.stringify(statuspageJson(kind as StatuspageFile, page, pageUrl)));
   if (kind === "feed.atom") return send(req, res, "application/atom+xml; charset=utf-8", atomFeed(page, pageUrl, `${pageUrl}/feed.atom`));
   if (kind === "feed.rss") return send(req, res, "application/rss+xml; charset=utf-8", rssFeed(page, pageUrl));
