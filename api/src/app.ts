@@ -63,7 +63,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
       graphqlEndpoint: endpoint,
       context: (initial) => (initial as unknown as Initial).operationContext ?? context(initial as unknown as Initial),
       maskedErrors: { maskError },
-      plugins: [queryLimits(), useSharedSubscriptionExecution()],
+      plugins: [queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false })],
       graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
       landingPage: false,
       logging: false,

@@ -24,6 +24,8 @@ export interface AppConfig {
   authRateLimit: number;
   /** Page hosts are <slug>.<statusBaseDomain>. */
   statusBaseDomain?: string | undefined;
+  /** Execute each event once per selection (true) or once per socket (the benchmark's baseline). */
+  sharedFanOut?: boolean;
   /** The built web app; defaults to web/dist (tests point it elsewhere). */
   webDist?: string | undefined;
 }
@@ -50,5 +52,6 @@ export function configFromEnv(env: Env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     authRateLimit: env.AUTH_RATE_LIMIT,
     statusBaseDomain: env.STATUS_BASE_DOMAIN,
+    sharedFanOut: env.SHARED_FANOUT,
   };
 }

@@ -20,6 +20,8 @@ const envSchema = z.object({
   PUBLIC_RATE_LIMIT: z.coerce.number().min(0).default(50),
   TRUST_PROXY: flag.default(false),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  /** Diagnostic: 0 executes each event once per socket (the benchmark's baseline). */
+  SHARED_FANOUT: flag.default(true),
   DEMO: flag.optional(),
   ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -18,30 +18,43 @@ const schemaIds = new WeakMap<object, number>();
 let nextSchemaId = 1;
 const selectionKeys = new WeakMap<DocumentNode, { text: string; afterVariable: string | null }>();
 
-export function useSharedSubscriptionExecution(): Plugin<Context> {
+/**
+ * `share: false` is the benchmark's baseline (SHARED_FANOUT=0): every socket executes every event
+ * itself, still with the event's fresh loaders (a long-lived subscription's own would go stale).
+ */
+export function useSharedSubscriptionExecution({ share = true }: { share?: boolean } = {}): Plugin<Context> {
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source; // an error result: nothing to stream
-        const key = sharingKey(args);
+        const key = share ? sharingKey(args) : null;
         return mapStream(source as AsyncIterableIterator<unknown>, (payload) => executeShared(args, key, payload));
       });
     },
   };
 }
 
-function executeShared(args: ExecutionArgs, key: string, payload: unknown): Promise<ExecutionResult> {
+function executeOnce(args: ExecutionArgs, payload: LiveEvent): Promise<ExecutionResult> {
+  // The event's own loaders: one read per object for every subscriber on this instance.
+  const contextValue = { ...(args.contextValue as Context), loaders: payload.loaders };
+  return Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));
+}
+
+function executeShared(args: ExecutionArgs, key: string | null, payload: unknown): Promise<ExecutionResult> {
   if (!isLiveEvent(payload)) return Promise.resolve(execute({ ...args, rootValue: payload }));
+  if (key === null) {
+    fanOutStats.deliveries++;
+    fanOutStats.executions++;
+    return executeOnce(args, payload);
+  }
   let shared = resultsByEvent.get(payload);
   if (!shared) resultsByEvent.set(payload, (shared = new Map<string, Promise<ExecutionResult>>()));
   let result = shared.get(key);
   fanOutStats.deliveries++;
   if (!result) {
     fanOutStats.executions++;
-    // The event's own loaders: one read per object for every subscriber on this instance.
-    const contextValue = { ...(args.contextValue as Context), loaders: payload.loaders };
-    result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));
+    result = executeOnce(args, payload);
     shared.set(key, result);
   }
   return result;
