@@ -1,4 +1,5 @@
 // What happens to an incident's services when it stops being active (resolved or deleted).
+import { notFound } from "../../graphql/errors.ts";
 import type { MutationScope } from "../../lib/tx.ts";
 import { statusAfterIncidentEnds } from "../services/domain.ts";
 import { activeIncidentsOn, changeServiceStatus, lockLiveServices } from "../services/verbs.ts";
@@ -19,8 +20,13 @@ export async function recalculateAfterIncident(m: MutationScope, incidentId: str
   }
 }
 
-/** Locks the incident row and reads it; NOT_FOUND is decided by the caller's scope check. */
+/**
+ * Locks the incident row and reads it. The caller's scope check ran before the lock, so a
+ * concurrent delete may have committed since: that is NOT_FOUND, like any deleted incident.
+ */
 export async function lockIncident(m: MutationScope, id: string) {
   await m.lock("Incident", [id]);
-  return m.tx.incident.findFirstOrThrow({ where: { id, organizationId: m.organizationId, deletedAt: null } });
+  const incident = await m.tx.incident.findFirst({ where: { id, organizationId: m.organizationId, deletedAt: null } });
+  if (!incident) throw notFound("Incident");
+  return incident;
 }
