@@ -1,6 +1,7 @@
 import { actAsNewSession, type Context } from "../../context.ts";
 import { unauthenticated } from "../../graphql/errors.ts";
 import { verifyPassword } from "../../lib/passwords.ts";
+import { startSession } from "./session-store.ts";
 import { throttleAuthAttempt } from "./throttle.ts";
 
 /** One answer for an unknown email and a wrong password, taking the same time for both. */
@@ -9,7 +10,7 @@ export async function logIn({ ctx, input }: { ctx: Context; input: { email: stri
   const user = await ctx.prisma.user.findUnique({ where: { email: input.email } });
   const ok = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !ok) throw unauthenticated("Email or password is wrong.");
-  const token = await ctx.services.sessions.issue(user.id);
+  const token = await startSession(ctx, user.id);
   await actAsNewSession(ctx, token);
   return { token, user };
 }

@@ -1,5 +1,7 @@
-// Session JWTs, signed and verified with jose. Optionally, tokens from an external identity
-// provider are verified against its JWKS (JWT_JWKS_URL + JWT_ISSUER + JWT_AUDIENCE).
+// Session JWTs, signed and verified with jose. Each names a Session row (`sid`) so that a
+// session can end before it expires (logOut, an account taken over): resolveViewer checks the
+// row. Optionally, tokens from an external identity provider are verified against its JWKS
+// (JWT_JWKS_URL + JWT_ISSUER + JWT_AUDIENCE).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,11 +23,13 @@ export interface SessionConfig {
 
 /** Who a verified token speaks for. */
 export type SessionClaims =
-  | { kind: "session"; userId: string; expiresAt: number }
+  | { kind: "session"; userId: string; sessionId: string; expiresAt: number }
   | { kind: "external"; email: string; name: string | undefined; expiresAt: number };
 
 export interface Sessions {
-  issue(userId: string): Promise<string>;
+  /** Signs a token for the session row `sessionId` of `userId` (see modules/auth/session-store.ts). */
+  sign(userId: string, sessionId: string, expiresAt: Date): Promise<string>;
+  readonly ttlSeconds: number;
   /** Throws InvalidToken for anything that is not a valid, unexpired token. */
   verify(token: string): Promise<SessionClaims>;
 }
@@ -37,14 +41,15 @@ export function createSessions(config: SessionConfig): Sessions {
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
 
   return {
-    async issue(userId) {
-      return new SignJWT({})
+    ttlSeconds: config.sessionTtlSeconds,
+    async sign(userId, sessionId, expiresAt) {
+      return new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + config.sessionTtlSeconds)
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
         .sign(key);
     },
     async verify(token) {
@@ -58,7 +63,9 @@ export function createSessions(config: SessionConfig): Sessions {
         if (alg === "HS256") {
           const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
           if (!payload.sub) throw new InvalidToken("no subject");
-          return { kind: "session", userId: payload.sub, expiresAt: expiry(payload) };
+          // Tokens from before server-side sessions carry no sid: they are simply invalid now.
+          if (typeof payload.sid !== "string") throw new InvalidToken("no session id");
+          return { kind: "session", userId: payload.sub, sessionId: payload.sid, expiresAt: expiry(payload) };
         }
         if (!jwks) throw new InvalidToken(`unexpected algorithm ${alg ?? "none"}`);
         const { payload } = await jwtVerify(token, jwks, {

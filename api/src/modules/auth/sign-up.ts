@@ -3,6 +3,7 @@ import { conflict } from "../../graphql/errors.ts";
 import { slugify } from "../../graphql/validation.ts";
 import { hashPassword } from "../../lib/passwords.ts";
 import { isUniqueViolation } from "../../lib/prisma-errors.ts";
+import { startSession } from "./session-store.ts";
 import { throttleAuthAttempt } from "./throttle.ts";
 
 export interface SignUpInput {
@@ -30,7 +31,7 @@ export async function signUp({ ctx, input }: { ctx: Context; input: SignUpInput 
       await tx.auditEntry.create({ data: { organizationId: organization.id, action: "organization.create", actor: `user:${user.email}`, targetId: organization.id } });
       return user;
     });
-    const token = await ctx.services.sessions.issue(user.id);
+    const token = await startSession(ctx, user.id);
     await actAsNewSession(ctx, token);
     return { token, user };
   } catch (error) {

@@ -8,7 +8,8 @@ import { InvalidToken, type Sessions } from "./sessions.ts";
 
 export type Viewer =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: string; email: string; expiresAt: number }
+  /** sessionId is null for an external identity provider's token (it has no session row). */
+  | { kind: "user"; userId: string; email: string; expiresAt: number; sessionId: string | null }
   | { kind: "token"; tokenId: string; name: string; organizationId: string; role: Role }
   /** The server itself (demo data, scheduled transitions); never the result of a request. */
   | { kind: "system"; name: string };
@@ -66,9 +67,10 @@ export async function resolveViewer(
     throw error;
   }
   if (claims.kind === "session") {
-    const user = await prisma.user.findUnique({ where: { id: claims.userId } });
-    if (!user) throw unauthenticated("Your session is invalid or has expired: sign in again.");
-    return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt };
+    const session = await prisma.session.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
+    if (!session || session.revokedAt || session.userId !== claims.userId) throw unauthenticated("Your session is invalid or has expired: sign in again.");
+    const user = session.user;
+    return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: session.id };
   }
   // A user of an external identity provider is known by email; first sight creates them.
   const user = await prisma.user.upsert({
@@ -76,5 +78,5 @@ export async function resolveViewer(
     update: {},
     create: { email: claims.email, name: claims.name ?? claims.email.split("@")[0] ?? claims.email },
   });
-  return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt };
+  return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: null };
 }
