@@ -18,6 +18,7 @@ import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
+import { Authority } from "./modules/auth/authority.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
@@ -50,7 +51,8 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     production: config.production,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
-  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, limiters, log };
+  const authority = new Authority(db.prisma, log);
+  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, authority, limiters, log };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
@@ -121,6 +123,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect
     await sockets.close();
+    authority.close();
     const grace = setTimeout(() => server.closeAllConnections(), 2_000);
     await closed;
     clearTimeout(grace);

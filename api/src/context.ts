@@ -8,6 +8,7 @@ import type { Limiters } from "./lib/ratelimit.ts";
 import type { EventHub } from "./modules/events/hub.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
+import type { Authority, Watched } from "./modules/auth/authority.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
 import { ANONYMOUS, resolveViewer, type Viewer } from "./modules/auth/viewer.ts";
 
@@ -18,6 +19,8 @@ export interface AppServices {
   sessions: Sessions;
   mutations: MutationRunner;
   hub: EventHub;
+  /** Watches open connections and closes them when their authority is taken away. */
+  authority: Authority;
   limiters: Limiters;
   log: Logger;
 }
@@ -26,6 +29,8 @@ export interface AppServices {
 export interface Transport {
   /** Closes the connection of a subscriber that fell too far behind (client reconnects and resumes). */
   dropSlowSubscriber(): void;
+  /** The connection as the Authority watches it (signed-in sockets). */
+  watched?: Watched;
 }
 
 export interface Context {

@@ -4,6 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { builder } from "./builder.ts";
 // Each feature registers its types and fields on import.
 import "../modules/orgs/types.ts";
+import "../modules/auth/types.ts";
 import "../modules/services/types.ts";
 import "../modules/incidents/types.ts";
 import "../modules/maintenance/types.ts";

@@ -1,17 +1,19 @@
 // graphql-ws on /graphql and /graphql/public, run through each endpoint's Yoga envelop so
 // WebSocket operations get the same plugins (masking, limits, shared fan-out) as HTTP.
-// Auth comes from connectionParams.authorization and is checked once at connection: a bad
-// token closes with 4401, and a session closes with 4401 when it expires so the client signs
-// in again. Public connections are throttled per IP before the upgrade.
+// Auth comes from connectionParams.authorization: checked at connection (a bad token closes
+// with 4401) and again for every operation, so a revoked token or ended session is refused at
+// once; the Authority closes the socket (4401/4403) when authority is taken away or the session
+// expires, on every instance. Public connections are throttled per IP before the upgrade.
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 import { contextFor, publicContext, viewerOf, type AppServices, type Context, type Transport } from "../context.ts";
 import { isAppError } from "../graphql/errors.ts";
+import type { Watched } from "../modules/auth/authority.ts";
 import type { Viewer } from "../modules/auth/viewer.ts";
 import { clientIp, type Limiter } from "./ratelimit.ts";
 
@@ -49,7 +51,9 @@ interface Enveloped extends RoundTripExecutor {
 
 export function attachWebSockets(server: Server, endpoints: Endpoint[], options: Options): { close(): Promise<void> } {
   const { services } = options;
-  const viewers = new WeakMap<WebSocket, Viewer>();
+  /** What each signed-in socket connected with: re-checked on every operation. */
+  const connections = new WeakMap<WebSocket, { authorization: string | null; viewer: Viewer; watched: Watched }>();
+  const unauthorized = (socket: WebSocket, reason: string) => socket.close(CloseCode.Unauthorized, reason);
   const servers = endpoints.map((endpoint) => {
     const wss = new WebSocketServer({ noServer: true });
     const disposable = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
@@ -58,24 +62,43 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         subscribe: (args) => (args.rootValue as RoundTripExecutor).subscribe(args) as never,
         onConnect: async (ctx) => {
           if (endpoint.isPublic) return true;
-          const authorization = ctx.connectionParams?.authorization;
+          const param = ctx.connectionParams?.authorization;
+          const authorization = typeof param === "string" ? param : null;
+          const socket = ctx.extra.socket;
           try {
-            const viewer = await viewerOf(services, typeof authorization === "string" ? authorization : null);
-            viewers.set(ctx.extra.socket, viewer);
-            if (viewer.kind === "user") closeAtExpiry(ctx.extra.socket, viewer.expiresAt);
+            const viewer = await viewerOf(services, authorization);
+            const watched = services.authority.watch(viewer, (code, reason) => socket.close(code, reason));
+            socket.once("close", () => watched.release());
+            connections.set(socket, { authorization, viewer, watched });
             return true;
           } catch (error) {
             if (!isAppError(error)) services.log.error({ err: error }, "websocket auth failed");
-            ctx.extra.socket.close(CloseCode.Unauthorized, "Unauthorized: sign in again");
+            unauthorized(socket, "Unauthorized: sign in again");
             return false;
           }
         },
         onSubscribe: async (ctx, _id, payload) => {
           const socket = ctx.extra.socket;
-          const transport: Transport = { dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume") };
-          const operationContext = endpoint.isPublic
-            ? publicContext(services, transport)
-            : contextFor(services, viewers.get(socket) ?? { kind: "anonymous" }, transport, clientIp(ctx.extra.request, options.trustProxy));
+          const connection = connections.get(socket);
+          const transport: Transport = { dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume"), watched: connection?.watched };
+          let operationContext: Context;
+          if (endpoint.isPublic) operationContext = publicContext(services, transport);
+          else {
+            // The token may have been revoked since the socket opened: ask again, every time.
+            let viewer: Viewer;
+            try {
+              viewer = await viewerOf(services, connection?.authorization);
+            } catch (error) {
+              if (!isAppError(error)) {
+                services.log.error({ err: error }, "websocket auth failed");
+                return [new GraphQLError("Internal server error.", { extensions: { code: "INTERNAL" } })];
+              }
+              // After the error reaches the client (it is sent when this returns), close.
+              setImmediate(() => unauthorized(socket, "Unauthorized: sign in again"));
+              return [error];
+            }
+            operationContext = contextFor(services, viewer, transport, clientIp(ctx.extra.request, options.trustProxy));
+          }
           const enveloped = endpoint.yoga.getEnveloped({ ...operationContext, operationContext, req: ctx.extra.request, socket, params: payload }) as Enveloped;
           const document = enveloped.parse(payload.query);
           const args: ExecutionArgs = {
@@ -119,14 +142,6 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
       }
     },
   };
-}
-
-function closeAtExpiry(socket: WebSocket, expiresAtMs: number): void {
-  const delay = expiresAtMs - Date.now();
-  if (delay > 2 ** 31 - 1) return; // beyond setTimeout's range: longer than any session we issue
-  const timer = setTimeout(() => socket.close(CloseCode.Unauthorized, "Session expired: sign in again"), Math.max(0, delay));
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
 }
 
 function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -2,7 +2,7 @@
 // page for the section in the URL. Members see everything; only admins see write controls.
 import { useState } from "react";
 import { Link, NavLink, Navigate, Route, Routes, useNavigate, useParams } from "react-router";
-import { useQuery } from "urql";
+import { useMutation, useQuery } from "urql";
 import { ConnectionIndicator } from "../components/ConnectionIndicator.tsx";
 import { tone } from "../components/status.ts";
 import { graphql } from "../gql/index.ts";
@@ -27,6 +27,8 @@ const ORGANIZATION = graphql(`
   }
 `);
 
+const LOG_OUT = graphql(`mutation LogOut { logOut }`);
+
 const ORGANIZATION_EVENTS = `subscription OrganizationEvents($organizationId: ID!, $after: String) {
   organizationEvents(organizationId: $organizationId, after: $after) { cursor kind }
 }`;
@@ -35,6 +37,7 @@ export function Dashboard() {
   const { slug = "" } = useParams();
   const navigate = useNavigate();
   const [result] = useQuery({ query: ORGANIZATION, variables: { slug } });
+  const [, endSession] = useMutation(LOG_OUT);
   const [refreshKey, setRefreshKey] = useState(0);
   const bump = useDebounced(() => setRefreshKey((k) => k + 1), 100);
   const org = result.data?.organization;
@@ -56,7 +59,9 @@ export function Dashboard() {
   const viewer = result.data.viewer;
   const role = viewer.memberships.find((m) => m.organization.id === org.id)?.role ?? "MEMBER";
   const isAdmin = role === "ADMIN";
-  const logOut = () => {
+  // The server ends the session too, so the token is worthless even if it was copied.
+  const logOut = async () => {
+    await endSession({}).catch(() => {});
     session.end();
     void navigate("/login");
   };
@@ -80,7 +85,7 @@ export function Dashboard() {
           )}
           <span className="muted small" data-testid="viewer">{viewer.email} · {role === "ADMIN" ? "Admin" : "Member"}</span>
           <a href={`/status/${org.slug}`}>Public page</a>
-          <button type="button" className="link-button" onClick={logOut}>Log out</button>
+          <button type="button" className="link-button" onClick={() => void logOut()}>Log out</button>
         </header>
         <nav className="sidenav" aria-label="Sections">
           {[

@@ -21,9 +21,19 @@ const AFTER = "Resume after this cursor: first every later event from the log, i
  * next event cannot be returned until that event arrives, so a closed subscription would stay
  * registered (and be sent one more event). Here return() unregisters at once.
  */
-async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined): Promise<AsyncIterableIterator<LiveEvent>> {
+async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined, asMember: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
   let last = after ? decodeCursor(after) : null;
   const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
+  // A WebSocket is watched as a whole (lib/websocket.ts); an SSE stream is one subscription,
+  // watched here: when authority is taken away it ends, and its client must sign in again.
+  let revoked = false;
+  const watched =
+    ctx.transport?.watched ??
+    ctx.services.authority.watch(ctx.viewer, () => {
+      revoked = true;
+      queue.end();
+    });
+  if (asMember) watched.follow(organizationId);
   let replay: LiveEvent[] = [];
   let logExhausted = last === null;
 
@@ -45,6 +55,7 @@ async function eventsOf(ctx: Context, organizationId: string, after: string | nu
 
   const stream: AsyncIterableIterator<LiveEvent> = {
     async next() {
+      if (revoked) return { value: undefined, done: true };
       const fromLog = logExhausted && replay.length === 0 ? null : await nextFromLog();
       if (fromLog) {
         last = fromLog.event.position;
@@ -52,13 +63,19 @@ async function eventsOf(ctx: Context, organizationId: string, after: string | nu
       }
       for (;;) {
         const live = await queue.next();
-        if (live.done) return live;
+        if (live.done) {
+          if (!ctx.transport) watched.release();
+          return live;
+        }
         if (last !== null && live.value.event.position <= last) continue;
         last = live.value.event.position;
         return live;
       }
     },
-    return: () => queue.return(),
+    return: () => {
+      if (!ctx.transport) watched.release();
+      return queue.return();
+    },
     [Symbol.asyncIterator]: () => stream,
   };
   return stream;
@@ -73,7 +90,7 @@ builder.subscriptionFields((t) => ({
     description: "Every change in the organisation, for its members, admins and API tokens.",
     args: { organizationId: t.arg.id({ validate: v.id }), after: t.arg.string({ required: false, description: AFTER }) },
     authScopes: (_, args) => ({ member: String(args.organizationId) }),
-    subscribe: (_, args, ctx) => eventsOf(ctx, String(args.organizationId), args.after),
+    subscribe: (_, args, ctx) => eventsOf(ctx, String(args.organizationId), args.after, true),
     resolve: (live: LiveEvent) => live.event,
   }),
   statusPageEvents: t.field({
@@ -84,7 +101,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_, args, ctx) => {
       const org = await ctx.prisma.organization.findUnique({ where: { slug: args.slug }, select: { id: true } });
       if (!org) throw notFound("Status page");
-      return eventsOf(ctx, org.id, args.after);
+      return eventsOf(ctx, org.id, args.after, false);
     },
     resolve: (live: LiveEvent) => live.event,
   }),

@@ -4,6 +4,7 @@ import type { Context } from "../../context.ts";
 import type { Role } from "../../generated/prisma/enums.ts";
 import { invalidTransition, notFound } from "../../graphql/errors.ts";
 import type { MutationScope } from "../../lib/tx.ts";
+import { recordAccessChange } from "../auth/access-changes.ts";
 import { actorOf } from "../auth/viewer.ts";
 
 async function lockMembership(m: MutationScope, userId: string) {
@@ -27,6 +28,7 @@ export async function updateMemberRole({ ctx, input }: { ctx: Context; input: { 
       where: { organizationId_userId: { organizationId: m.organizationId, userId: input.userId } },
       data: { role: input.role },
     });
+    await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: input.userId, organizationId: m.organizationId });
     m.audit("member.update_role", input.userId);
     return updated;
   });
@@ -37,6 +39,7 @@ export async function removeMember({ ctx, input }: { ctx: Context; input: { orga
     const membership = await lockMembership(m, input.userId);
     await keepAnAdmin(m, membership);
     await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId: input.userId } } });
+    await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: input.userId, organizationId: m.organizationId });
     m.audit("member.remove", input.userId);
     return input.userId;
   });
