@@ -50,7 +50,8 @@ export function Dashboard() {
     authorization: () => session.authorization,
     onEvent: bump,
     onOpen: (resumed) => resumed && bump(),
-    onUnauthorized: () => session.end("Your session has expired: sign in again."),
+    // 4401 (token or session ended) and 4403 (removed from this organisation) both land here.
+    onUnauthorized: () => session.end("Your session ended or your access changed: sign in again."),
   });
   useTitle(org ? `${org.name} · dashboard` : "Dashboard");
 
