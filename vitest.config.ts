@@ -29,7 +29,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: process.env.TEST_DATABASE_URL ? "postgres" : "pglite", include: everything } },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true, test: { name: "pglite", include: onBothDatabases, env: { TEST_DATABASE_URL: "", TEST_REDIS_URL: "" } } }]
+        ? [{ extends: true as const, test: { name: "pglite", include: onBothDatabases, env: { TEST_DATABASE_URL: "", TEST_REDIS_URL: "" } } }]
         : []),
     ],
   },
