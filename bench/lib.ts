@@ -1,0 +1,123 @@
+// What the benchmark scenarios share: the product started on core 1 (the load runs on core 0),
+// a raw Node baseline serving given bytes on core 1, and wrk (or autocannon) as the load.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+export const SERVER_CORE = "1";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+export interface Product {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as `npm start` runs it (embedded PGlite with the demo data), or on PostgreSQL +
+ * Redis when BENCH_DATABASE_URL / BENCH_REDIS_URL are set. Limits that would refuse the load
+ * (the public rate limit, sign-in throttle) are off: the benchmark measures the work, not them.
+ */
+export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
+  const port = await freePort();
+  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--import", "tsx", "api/src/main.ts"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: "memory://",
+      DEMO: "1",
+      LOG_LEVEL: "warn",
+      PUBLIC_RATE_LIMIT: "0",
+      AUTH_RATE_LIMIT: "0",
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? "",
+      JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(url);
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** A raw Node `http` server on the server core answering every GET with the given bytes. */
+export async function startRawServer(body: Buffer, contentType: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const script = `
+    const body = Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64");
+    require("node:http").createServer((req, res) => {
+      res.writeHead(200, { "content-type": ${JSON.stringify(contentType)}, "content-length": body.length });
+      res.end(body);
+    }).listen(${port}, "127.0.0.1", () => process.send("ready"));`;
+  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "-e", script], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  await new Promise<void>((resolve) => child.once("message", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export const hasWrk = () => spawnSync("wrk", ["--version"]).error === undefined;
+
+/** GET `url` with `connections` connections for `seconds`, from the load core. */
+export function load(url: string, { connections = 64, seconds = 10 } = {}): LoadResult {
+  if (!hasWrk()) throw new Error("wrk is not installed: apt-get install wrk (Debian) — the benchmark needs a load generator faster than the server");
+  const run = spawnSync("taskset", ["-c", "0", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", join(import.meta.dirname, "wrk-report.lua"), url], { encoding: "utf8" });
+  const line = run.stdout.split("\n").find((l) => l.startsWith("BENCH "));
+  if (!line) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
+  const r = JSON.parse(line.slice(6)) as { requests: number; durationUs: number; socketErrors: number; non2xx: number; p50Us: number; p99Us: number };
+  return {
+    requestsPerSecond: Math.round(r.requests / (r.durationUs / 1e6)),
+    p50Ms: r.p50Us / 1000,
+    p99Ms: r.p99Us / 1000,
+    errors: r.socketErrors,
+    non2xx: r.non2xx,
+  };
+}
+
+/** One line of progress for the person waiting. */
+export function progress(message: string): void {
+  process.stderr.write(`  · ${message}\n`);
+}
