@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 async function startServer(shared: boolean): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn("taskset", ["-c", "1", "node", "--import", "tsx", "api/src/main.ts"], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: "memory://", DEMO: "1", LOG_LEVEL: "warn", PUBLIC_RATE_LIMIT: "0", AUTH_RATE_LIMIT: "0", SHARED_FANOUT: shared ? "1" : "0", DATABASE_URL: "", REDIS_URL: "" },
+    env: { ...process.env, PORT: String(port), DATA_DIR: "memory://", DEMO: "1", LOG_LEVEL: "warn", PUBLIC_RATE_LIMIT: "0", AUTH_RATE_LIMIT: "0", MAX_CONNECTIONS_PER_IP: "0", LOAD_SHED_LAG_MS: "0", SHARED_FANOUT: shared ? "1" : "0", DATABASE_URL: "", REDIS_URL: "" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -50,6 +50,9 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
       LOG_LEVEL: "warn",
       PUBLIC_RATE_LIMIT: "0",
       AUTH_RATE_LIMIT: "0",
+      // The load generator is one address saturating the server on purpose (docs/adr/0009).
+      MAX_CONNECTIONS_PER_IP: "0",
+      LOAD_SHED_LAG_MS: "0",
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       REDIS_URL: process.env.BENCH_REDIS_URL ?? "",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",

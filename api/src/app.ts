@@ -5,14 +5,31 @@ import type { AddressInfo } from "node:net";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLSchema } from "graphql";
 import { pino, type Logger } from "pino";
-import type { AppConfig } from "./config.ts";
+import { refuseUnsafeConfig, type AppConfig } from "./config.ts";
 import { createContext, publicContext, type AppServices, type Context } from "./context.ts";
 import { queryLimits } from "./graphql/limits.ts";
 import { createMaskError } from "./graphql/mask.ts";
+import { refuseUnstorableInput } from "./graphql/input-guard.ts";
 import { buildSchemas } from "./graphql/schema.ts";
 import { openDatabase } from "./lib/db.ts";
+import { createMailer } from "./lib/mailer.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
 import { clientIp, createLimiters } from "./lib/ratelimit.ts";
+import {
+  applyCors,
+  bodyLimitFor,
+  BODY_LIMITS,
+  capConnections,
+  monitorLag,
+  overloaded,
+  rateLimited,
+  readBody,
+  refuseSocket,
+  securityHeaders,
+  type ConnectionCap,
+  type CorsPolicy,
+} from "./lib/http-guards.ts";
+import { isAppError, rateLimited as rateLimitedError } from "./graphql/errors.ts";
 import { createRedisEventBus } from "./lib/redis-bus.ts";
 import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
@@ -23,7 +40,8 @@ import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts"
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
-import { createSessions } from "./modules/auth/sessions.ts";
+import { createSessions, developmentSecret } from "./modules/auth/sessions.ts";
+import { CHALLENGE_PATH, createCustomDomains, serveChallenge, type ResolveTxt } from "./modules/orgs/custom-domain.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
 
 export interface App {
@@ -36,23 +54,36 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function buildApp(config: AppConfig, options: { logger?: Logger } = {}): Promise<App> {
+export async function buildApp(
+  config: AppConfig,
+  options: { logger?: Logger; resolveTxt?: ResolveTxt; /** Replaces the event-loop lag measurement (tests). */ eventLoopLag?: () => number } = {},
+): Promise<App> {
+  refuseUnsafeConfig(config); // before anything is opened, created or migrated
   const log = options.logger ?? pino({ level: config.logLevel });
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
   const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
   const hub = new EventHub(db.prisma, bus, log);
   const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, redisUrl: config.redisUrl });
   const sessions = createSessions({
-    jwtSecret: config.jwtSecret,
+    // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.
+    jwtSecret: config.jwtSecret ?? (await developmentSecret(db.prisma)),
     jwksUrl: config.jwksUrl,
     jwtIssuer: config.jwtIssuer,
     jwtAudience: config.jwtAudience,
-    dataDir: config.dataDir,
-    production: config.production,
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
   const authority = new Authority(db.prisma, log);
-  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, authority, limiters, log };
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
+  let listeningPort = config.port; // the real one once listening (port 0 picks a free one)
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${listeningPort}`;
+  if (config.production && !config.publicUrl) log.warn("PUBLIC_URL is not set: links in invitations point at http://localhost");
+  const customDomains = createCustomDomains({
+    checkPort: () => (config.customDomainCheckPort ?? 80) || listeningPort,
+    statusBaseDomain: config.statusBaseDomain,
+    publicUrl,
+    resolveTxt: options.resolveTxt,
+  });
+  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, authority, limiters, log, mailer, publicUrl, customDomains };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
@@ -65,39 +96,74 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
       graphqlEndpoint: endpoint,
       context: (initial) => (initial as unknown as Initial).operationContext ?? context(initial as unknown as Initial),
       maskedErrors: { maskError },
-      plugins: [queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false })],
+      plugins: [refuseUnstorableInput(), queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false })],
       graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
+      cors: false, // lib/http-guards.ts answers CORS for both endpoints (docs/adr/0009)
       landingPage: false,
       logging: false,
     });
-  const admin = yoga(schemas.admin, "/graphql", ({ request, req }) => createContext(services, request.headers.get("authorization"), clientIp(req, config.trustProxy)));
+  const admin = yoga(schemas.admin, "/graphql", async ({ request, req }) => {
+    const ip = clientIp(req, config.trustProxy);
+    try {
+      return await createContext(services, request.headers.get("authorization"), ip);
+    } catch (error) {
+      // A token that does not verify is anonymous work: it takes from the per-IP public budget.
+      if (isAppError(error) && error.code === "UNAUTHENTICATED") {
+        const retryAfter = await services.limiters.public.take(ip);
+        if (retryAfter !== null) throw rateLimitedError(retryAfter, `Too many requests: retry in ${retryAfter} s.`);
+      }
+      throw error;
+    }
+  });
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
 
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
   if (!web) log.warn("web/dist is missing: the API runs without the web app (npm run build:web)");
+  // lib/http-guards.ts: connection cap, load shedding, CORS, body caps, security headers (docs/adr/0009).
+  const lagMonitor = config.loadShedLagMs !== 0 ? monitorLag() : null;
+  const lagThreshold = config.loadShedLagMs ?? 200;
+  const measuredLag = options.eventLoopLag ?? (() => lagMonitor?.lag() ?? 0);
+  const lagging = () => lagThreshold > 0 && measuredLag() > lagThreshold;
+  const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
+  // eslint-disable-next-line prefer-const -- assigned once the server exists
+  let connections: ConnectionCap;
   const server = createServer((req, res) => {
+    if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
     const started = performance.now();
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
-    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web, pageHosts }).catch((error: unknown) => {
+    securityHeaders(res, "json"); // routes serving anything else set their own kind
+    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
     });
   });
 
+  connections = capConnections(server, config.maxConnectionsPerIp ?? 256);
+
   let stopping: Promise<void> | undefined;
   let clock: MaintenanceClock | null = null;
   const sockets = attachWebSockets(
     server,
     [
-      { path: "/graphql", yoga: admin, isPublic: false },
-      { path: "/graphql/public", yoga: publicYoga, isPublic: true },
+      { path: "/graphql", yoga: admin, isPublic: false, maxPayload: BODY_LIMITS.graphql },
+      { path: "/graphql/public", yoga: publicYoga, isPublic: true, maxPayload: BODY_LIMITS.publicGraphql },
     ],
-    { services, limiter: limiters.public, trustProxy: config.trustProxy },
+    {
+      services,
+      limiter: limiters.public,
+      trustProxy: config.trustProxy,
+      admit: (_req, socket) => {
+        if (connections.refused(socket)) return false;
+        if (!lagging()) return true;
+        refuseSocket(socket, 503, "Service Unavailable", "The server is overloaded: retry in 1 s.", "RATE_LIMITED", { "retry-after": "1" });
+        return false;
+      },
+    },
   );
 
   return {
@@ -109,6 +175,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
+          listeningPort = port;
           clock ??= startMaintenanceClock(services, log);
           resolve(`http://localhost:${port}`);
         });
@@ -119,6 +186,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
 
   async function stop(): Promise<void> {
     await clock?.stop();
+    lagMonitor?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect
@@ -128,6 +196,7 @@ export async function buildApp(config: AppConfig, options: { logger?: Logger } =
     await closed;
     clearTimeout(grace);
     await limiters.close();
+    mailer.close();
     await bus.close();
     await db.close();
   }
@@ -140,29 +209,67 @@ interface Handlers {
   trustProxy: boolean;
   web: WebHandler | null;
   pageHosts: PageHostResolver;
+  /** Whether the event loop lags past LOAD_SHED_LAG_MS: shed GraphQL and public-file requests. */
+  lagging: () => boolean;
+  cors: CorsPolicy;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web, pageHosts }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web, pageHosts, lagging, cors }: Handlers): Promise<void> {
   let path = (req.url ?? "/").split("?")[0] ?? "/";
+  // Custom-domain proof (modules/orgs/custom-domain.ts): answered on every host, page hosts included.
+  if (path.startsWith(CHALLENGE_PATH)) {
+    if (lagging()) return overloaded(res);
+    const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
+    if (retryAfter !== null) return rateLimited(res, retryAfter);
+    return serveChallenge(req, res, services.db.prisma, path.slice(CHALLENGE_PATH.length));
+  }
   const pageSlug = await pageHosts(req.headers.host);
   if (pageSlug) {
     const mapped = pathOnMainHost(path, pageSlug);
     if (mapped === null) {
       if (!(await services.db.prisma.organization.findUnique({ where: { slug: pageSlug }, select: { id: true } }))) return json(res, 404, { error: "No such status page." });
+      securityHeaders(res, "page", req.headers.host); // the public page may be framed
       if (web) return web.statusPage(req, res, pageSlug);
       return json(res, 404, { error: "The web app is not built." });
     }
     path = mapped;
   }
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
+  const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
+  // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
+  // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
+  const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
+  const takeBody = async (): Promise<boolean> => {
+    if (!hasBody) return true;
+    const body = await readBody(req, res, bodyLimitFor(path));
+    if (body === null) return false; // 413 sent
+    if (graphql) Object.assign(req, { body });
+    return true;
+  };
+  if (!graphql && !(await takeBody())) return;
   if (publicGraphql || isPublicFile(path)) {
+    if (applyCors(req, res, "public", cors)) return;
+    if (lagging()) return overloaded(res);
     // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT).
     const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
     if (retryAfter !== null) return rateLimited(res, retryAfter);
-    if (publicGraphql) return publicYoga(req, res);
+    if (publicGraphql) return (await takeBody()) ? publicYoga(req, asGraphiql(req, res)) : undefined;
+    if (path.endsWith("/badge.svg")) securityHeaders(res, "badge");
     return servePublicFile(req, res, path, services.db.prisma, trustProxy, pageSlug !== null);
   }
-  if (path === "/graphql" || path.startsWith("/graphql/")) return admin(req, res);
+  if (graphql) {
+    if (applyCors(req, res, "private", cors)) return;
+    if (lagging()) return overloaded(res);
+    // Anonymous work on /graphql takes from the same per-IP budget as the public surfaces; a
+    // token that does not verify is charged there too (the admin Yoga's context). Signed-in
+    // requests are not throttled per request (docs/adr/0009).
+    if (!req.headers.authorization) {
+      const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
+      if (retryAfter !== null) return rateLimited(res, retryAfter);
+    }
+    if (!(await takeBody())) return;
+    return admin(req, asGraphiql(req, res));
+  }
   if (path === "/health") return json(res, 200, { status: "ok" });
   if (path === "/ready") {
     const database = await services.db.ping().then(
@@ -173,13 +280,18 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     const ready = database === "ok" && events === "ok";
     return json(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", database, events });
   }
-  if (web && (req.method === "GET" || req.method === "HEAD")) return web(req, res);
+  if (web && (req.method === "GET" || req.method === "HEAD")) {
+    // The public status page may be embedded in other sites; the dashboard and sign-in may not.
+    securityHeaders(res, /^\/status\/[^/]+\/?$/.test(path) ? "page" : "app", req.headers.host);
+    return web(req, res);
+  }
   return json(res, 404, { error: "Not found." });
 }
 
-function rateLimited(res: ServerResponse, retryAfter: number): void {
-  res.writeHead(429, { "content-type": "application/json; charset=utf-8", "retry-after": String(retryAfter) });
-  res.end(JSON.stringify({ errors: [{ message: `Too many requests: retry in ${retryAfter} s.`, extensions: { code: "RATE_LIMITED" } }] }));
+/** A browser opening a GraphQL endpoint gets GraphiQL: give that page its own policy. */
+function asGraphiql(req: IncomingMessage, res: ServerResponse): ServerResponse {
+  if (req.method === "GET" && (req.headers.accept ?? "").includes("text/html")) securityHeaders(res, "graphiql");
+  return res;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,11 +1,12 @@
 // What buildApp needs, derived from the environment (env.ts) or given directly by tests.
 import type { Env } from "./env.ts";
+import { parseOrigins } from "./lib/http-guards.ts";
 
 export interface AppConfig {
   port: number;
   host: string;
   databaseUrl?: string | undefined;
-  /** PGlite's directory (and the development JWT secret's); "memory://" keeps both in memory. */
+  /** PGlite's directory; "memory://" keeps it in memory. */
   dataDir: string;
   redisUrl?: string | undefined;
   jwtSecret?: string | undefined;
@@ -20,14 +21,28 @@ export interface AppConfig {
   publicRateLimit: number;
   /** Take the client IP from X-Forwarded-For (set it only behind your own proxy). */
   trustProxy: boolean;
+  /** Open connections per socket address (MAX_CONNECTIONS_PER_IP, default 256); 0 = no cap. */
+  maxConnectionsPerIp?: number | undefined;
+  /** Event-loop lag (ms) above which requests are shed with 503 (LOAD_SHED_LAG_MS, default 200); 0 = never. */
+  loadShedLagMs?: number | undefined;
+  /** Origins allowed to call /graphql from a browser besides the app's own (CORS_ORIGINS). */
+  corsOrigins?: string[] | undefined;
   /** Sign-in/sign-up attempts per 15 min per IP + email (10× that per IP); 0 = unlimited. */
   authRateLimit: number;
   /** Page hosts are <slug>.<statusBaseDomain>. */
   statusBaseDomain?: string | undefined;
   /** Execute each event once per selection (true) or once per socket (the benchmark's baseline). */
   sharedFanOut?: boolean;
+  /** The port verifyCustomDomain asks a claimed domain's challenge on (CUSTOM_DOMAIN_CHECK_PORT, default 80); 0: the port this server listens on. */
+  customDomainCheckPort?: number | undefined;
   /** The built web app; defaults to web/dist (tests point it elsewhere). */
   webDist?: string | undefined;
+  /** Origin of links sent to people (invitations), no trailing slash; unset: http://localhost:<port>. */
+  publicUrl?: string | undefined;
+  /** SMTP server for outgoing mail; unset: mails are logged (lib/mailer.ts). */
+  smtpUrl?: string | undefined;
+  /** The From of outgoing mail. */
+  mailFrom?: string | undefined;
 }
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -44,14 +59,33 @@ export function configFromEnv(env: Env): AppConfig {
     jwtIssuer: env.JWT_ISSUER,
     jwtAudience: env.JWT_AUDIENCE,
     production: env.NODE_ENV === "production",
-    // Demo data by default only on the embedded database: a shared PostgreSQL gets it on request.
-    demo: env.DEMO ?? !env.DATABASE_URL,
+    // Demo data (known passwords) by default only on the embedded database outside production:
+    // a shared PostgreSQL or a production instance gets it only on request (DEMO=1).
+    demo: env.DEMO ?? (!env.DATABASE_URL && env.NODE_ENV !== "production"),
     logLevel: env.LOG_LEVEL,
     sessionTtlSeconds: SESSION_TTL_SECONDS,
     publicRateLimit: env.PUBLIC_RATE_LIMIT,
     trustProxy: env.TRUST_PROXY,
+    maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+    loadShedLagMs: env.LOAD_SHED_LAG_MS,
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
     authRateLimit: env.AUTH_RATE_LIMIT,
     statusBaseDomain: env.STATUS_BASE_DOMAIN,
     sharedFanOut: env.SHARED_FANOUT,
+    customDomainCheckPort: env.CUSTOM_DOMAIN_CHECK_PORT,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
   };
+}
+
+/**
+ * What must hold before anything is opened (buildApp calls it first, so a refused start never
+ * creates or migrates a database): in production a JWT_SECRET (API.md), since a generated one
+ * would be readable by anyone with the database and would end every session on each deploy.
+ */
+export function refuseUnsafeConfig(config: AppConfig): void {
+  if (config.production && !config.jwtSecret) {
+    throw new Error("JWT_SECRET is required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`).");
+  }
 }

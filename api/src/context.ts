@@ -4,7 +4,9 @@ import type { Logger } from "pino";
 import type { Database, Prisma } from "./lib/db.ts";
 import { createLoaders, type Loaders } from "./lib/loaders.ts";
 import type { EventBus } from "./lib/pubsub.ts";
+import type { Mailer } from "./lib/mailer.ts";
 import type { Limiters } from "./lib/ratelimit.ts";
+import type { CustomDomains } from "./modules/orgs/custom-domain.ts";
 import type { EventHub } from "./modules/events/hub.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
@@ -23,6 +25,12 @@ export interface AppServices {
   authority: Authority;
   limiters: Limiters;
   log: Logger;
+  /** Outgoing mail (logged when SMTP_URL is unset). */
+  mailer: Mailer;
+  /** Where people reach the app, for links in mails: PUBLIC_URL, else http://localhost:<port>. */
+  publicUrl(): string;
+  /** Proof of custom domains (CUSTOM_DOMAIN_CHECK_PORT, DNS): modules/orgs/custom-domain.ts. */
+  customDomains: CustomDomains;
 }
 
 /** What a subscription may ask of the connection it runs on (WebSocket only). */

@@ -19,11 +19,25 @@ const envSchema = z.object({
   STATUS_BASE_DOMAIN: z.string().optional(),
   PUBLIC_RATE_LIMIT: z.coerce.number().min(0).default(50),
   TRUST_PROXY: flag.default(false),
+  /** Open TCP connections (keep-alive and WebSockets) per socket address; 0: no cap (docs/adr/0009). */
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
+  /** Event-loop lag (ms) above which GraphQL and public-file requests get 503; 0: never shed. */
+  LOAD_SHED_LAG_MS: z.coerce.number().int().min(0).default(200),
+  /** Comma-separated origins allowed to call /graphql from a browser (with credentials), besides the app's own. */
+  CORS_ORIGINS: z.string().optional(),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   /** Diagnostic: 0 executes each event once per socket (the benchmark's baseline). */
   SHARED_FANOUT: flag.default(true),
   DEMO: flag.optional(),
   ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
+  /** The port verifyCustomDomain asks a claimed domain's HTTP challenge on; 0: this server's own port. */
+  CUSTOM_DOMAIN_CHECK_PORT: z.coerce.number().int().min(0).max(65535).default(80),
+  /** The address people reach the app at (links in mails and invitations); unset: http://localhost:<PORT>. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Outgoing mail (smtp:// or smtps://, credentials in the URL); unset: mails are logged. */
+  SMTP_URL: z.string().url().optional(),
+  /** The From of outgoing mail; unset: lib/mailer.ts's DEFAULT_MAIL_FROM. */
+  MAIL_FROM: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

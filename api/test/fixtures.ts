@@ -30,21 +30,44 @@ export async function signUp(t: TestApp, name = unique("org")) {
   return { token: data.signUp.token, userId: data.signUp.user.id, orgId: org.id, slug: org.slug, email };
 }
 
-export async function createTenant(t: TestApp): Promise<Tenant> {
-  const owner = await signUp(t);
-  const memberEmail = `${unique("member")}@example.com`;
-  const added = ok(
-    await t.gql<{ addMember: { user: { id: string } } }>(
-      `mutation($input: AddMemberInput!) { addMember(input: $input) { user { id } } }`,
-      { input: { organizationId: owner.orgId, email: memberEmail, role: "MEMBER", name: "Member", password: PASSWORD } },
-      { token: owner.token },
+/** The secret of an invitation link (the part after '#'). */
+export const tokenOfLink = (url: string) => new URL(url).hash.slice(1);
+
+/** An admin invites `email`; returns the link and the invitation's id. */
+export async function invite(t: TestApp, org: { orgId: string; admin: string }, email: string, role = "MEMBER") {
+  const data = ok(
+    await t.gql<{ inviteMember: { url: string; invitation: { id: string } } }>(
+      `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { url invitation { id } } }`,
+      { input: { organizationId: org.orgId, email, role } },
+      { token: org.admin },
     ),
   );
-  const member = ok(
-    await t.gql<{ logIn: { token: string } }>(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, {
-      input: { email: memberEmail, password: PASSWORD },
-    }),
-  ).logIn.token;
+  return { url: data.inviteMember.url, id: data.inviteMember.invitation.id };
+}
+
+/** Accepts an invitation link; for a new address `name` and `password` make the account. */
+export async function accept(t: TestApp, url: string, input: { name?: string; password?: string } = {}, token?: string) {
+  return ok(
+    await t.gql<{ acceptInvitation: { token: string; user: { id: string } } }>(
+      `mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token user { id } } }`,
+      { input: { token: tokenOfLink(url), ...input } },
+      { token },
+    ),
+  ).acceptInvitation;
+}
+
+/** A new person joins `org` through an invitation; returns their session and user id. */
+export async function join(t: TestApp, org: { orgId: string; admin: string }, email = `${unique("member")}@example.com`, role = "MEMBER") {
+  const { url } = await invite(t, org, email, role);
+  const accepted = await accept(t, url, { name: "Member", password: PASSWORD });
+  return { token: accepted.token, userId: accepted.user.id, email };
+}
+
+export async function createTenant(t: TestApp): Promise<Tenant> {
+  const owner = await signUp(t);
+  const joined = await join(t, { orgId: owner.orgId, admin: owner.token });
+  const memberEmail = joined.email;
+  const member = joined.token;
   const apiToken = async (role: string) =>
     ok(
       await t.gql<{ createApiToken: { token: string } }>(
@@ -68,7 +91,7 @@ export async function createTenant(t: TestApp): Promise<Tenant> {
     memberEmail,
     adminUserId: owner.userId,
     member,
-    memberUserId: added.addMember.user.id,
+    memberUserId: joined.userId,
     adminApiToken: await apiToken("ADMIN"),
     memberApiToken: await apiToken("MEMBER"),
     serviceId: service.createService.id,

@@ -57,6 +57,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sessionTtlSeconds: 3600,
     publicRateLimit: 0,
     trustProxy: false,
+    // Suites open many connections from 127.0.0.1 on a busy machine: the cap and the load
+    // shedding have their own tests (http-hardening.test.ts).
+    maxConnectionsPerIp: 0,
+    loadShedLagMs: 0,
     // Suites sign up many users from 127.0.0.1; the throttle has its own test.
     authRateLimit: 0,
     jwtSecret: "test-secret-test-secret-test-secret-0123456789",
@@ -64,11 +68,11 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   };
 }
 
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, options: Omit<Parameters<typeof buildApp>[1] & object, "logger"> = {}): Promise<TestApp> {
   // A given dataDir or databaseUrl means "this store" (a restart, a second instance).
   const database = overrides.dataDir || overrides.databaseUrl ? null : await freshPostgres();
   const config = testConfig({ databaseUrl: database?.url, ...overrides });
-  const app = await buildApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  const app = await buildApp(config, { ...options, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   const url = await app.start();
   return {
     url,

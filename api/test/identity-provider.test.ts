@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUp } from "./fixtures.ts";
+import { PASSWORD, signUp } from "./fixtures.ts";
 import { codeOf, ok, startTestApp, unique, type TestApp } from "./harness.ts";
 
 const ISSUER = "https://idp.example";
@@ -59,6 +59,16 @@ describe("an external identity provider", () => {
     const account = await signUp(t);
     const data = ok(await t.gql<{ viewer: { memberships: { organization: { slug: string } }[] } }>(`{ viewer { memberships { organization { slug } } } }`, {}, { token: await token({ email: account.email }) }));
     expect(data.viewer.memberships.map((m) => m.organization.slug)).toEqual([account.slug]);
+  });
+
+  it("takes over an unproven account of its address: the password someone set at signUp stops working, and its sessions end", async () => {
+    const squatter = await signUp(t); // anyone can sign up with an address they do not read
+    ok(await t.gql(VIEWER, {}, { token: await token({ email: squatter.email }) }));
+    expect(codeOf(await t.gql(VIEWER, {}, { token: squatter.token }))).toBe("UNAUTHENTICATED");
+    const logIn = await t.gql(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { input: { email: squatter.email, password: PASSWORD } });
+    expect(codeOf(logIn)).toBe("UNAUTHENTICATED");
+    // The owner, signed in through the provider, keeps the account (and what it belongs to).
+    expect(ok(await t.gql<{ viewer: { email: string } }>(VIEWER, {}, { token: await token({ email: squatter.email }) })).viewer.email).toBe(squatter.email);
   });
 
   it.each([

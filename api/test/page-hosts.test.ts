@@ -35,7 +35,7 @@ function getAs(host: string, path: string): Promise<{ status: number; type: stri
   });
 }
 
-const UPDATE = `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { customDomain } }`;
+const UPDATE = `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { customDomain pendingCustomDomain } }`;
 
 describe("page hosts", () => {
   it("serves <slug>.<STATUS_BASE_DOMAIN>: the Statuspage files at the root", async () => {
@@ -47,14 +47,21 @@ describe("page hosts", () => {
     expect((await getAs("nobody.status.test", "/api/v2/summary.json")).status).toBe(404);
   });
 
-  it("lets an admin set a custom domain, which then serves that page; a member may not; a taken one is CONFLICT", async () => {
-    expect(ok(await t.gql<{ updateOrganization: { customDomain: string } }>(UPDATE, { input: { id: a.orgId, customDomain: "Status.Acme.Example" } }, { token: a.admin })).updateOrganization.customDomain).toBe("status.acme.example");
+  it("lets an admin claim a custom domain, which serves nothing until proven (custom-domains.test.ts); a member may not", async () => {
+    expect(ok(await t.gql<{ updateOrganization: unknown }>(UPDATE, { input: { id: a.orgId, customDomain: "Status.Acme.Example" } }, { token: a.admin })).updateOrganization).toEqual({
+      customDomain: null,
+      pendingCustomDomain: "status.acme.example",
+    });
     expect(codeOf(await t.gql(UPDATE, { input: { id: a.orgId, customDomain: "x.example" } }, { token: a.member }))).toBe("FORBIDDEN");
     expect(codeOf(await t.gql(UPDATE, { input: { id: a.orgId, customDomain: "x.example" } }, { token: b.admin }))).toBe("NOT_FOUND");
-    expect(codeOf(await t.gql(UPDATE, { input: { id: b.orgId, customDomain: "status.acme.example" } }, { token: b.admin }))).toBe("CONFLICT");
+    // Claims are not exclusive (the first claimant no longer wins a host): proof is.
+    expect(ok(await t.gql<{ updateOrganization: unknown }>(UPDATE, { input: { id: b.orgId, customDomain: "status.acme.example" } }, { token: b.admin })).updateOrganization).toEqual({
+      customDomain: null,
+      pendingCustomDomain: "status.acme.example",
+    });
     expect((await t.gql(UPDATE, { input: { id: b.orgId, customDomain: "https://bad/path" } }, { token: b.admin })).errors?.[0]?.extensions?.field).toBe("customDomain");
-    const status = JSON.parse((await getAs("status.acme.example", "/api/v2/status.json")).body) as { page: { id: string } };
-    expect(status.page.id).toBe(a.orgId);
+    expect((await getAs("status.acme.example", "/api/v2/status.json")).status).toBe(404);
+    expect((await getAs("status.acme.example", "/")).body).not.toContain("statuspage-slug");
   });
 
   it("serves the app at / on a page host, naming the page", async () => {

@@ -2,7 +2,7 @@
 // organisation gets NOT_FOUND (and nothing changes); anonymous is UNAUTHENTICATED; API tokens
 // act with their role.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createService, createTenant, PASSWORD, type Tenant } from "./fixtures.ts";
+import { accept, createService, createTenant, invite, join, PASSWORD, type Tenant } from "./fixtures.ts";
 import { codeOf, ok, startTestApp, unique, type TestApp } from "./harness.ts";
 
 let t: TestApp;
@@ -48,11 +48,11 @@ async function freshMaintenance(): Promise<string> {
 }
 
 async function freshMember(): Promise<string> {
-  const data = await adminCall<{ addMember: { user: { id: string } } }>(
-    `mutation($input: AddMemberInput!) { addMember(input: $input) { user { id } } }`,
-    { input: { organizationId: a.orgId, email: `${unique("m")}@example.com`, role: "MEMBER", name: "M", password: PASSWORD } },
-  );
-  return data.addMember.user.id;
+  return (await join(t, a)).userId;
+}
+
+async function freshInvitationId(): Promise<string> {
+  return (await invite(t, a, `${unique("i")}@example.com`)).id;
 }
 
 async function freshApiTokenId(): Promise<string> {
@@ -91,10 +91,11 @@ const writes: WriteCase[] = [
   { name: "updateMaintenance", query: `mutation($input: UpdateMaintenanceInput!) { updateMaintenance(input: $input) { id } }`, variables: async () => ({ input: { id: await freshMaintenance(), title: "Moved" } }) },
   { name: "cancelMaintenance", query: `mutation($id: ID!) { cancelMaintenance(id: $id) { id } }`, variables: async () => ({ id: await freshMaintenance() }) },
   {
-    name: "addMember",
-    query: `mutation($input: AddMemberInput!) { addMember(input: $input) { role } }`,
-    variables: () => Promise.resolve({ input: { organizationId: a.orgId, email: `${unique("n")}@example.com`, role: "MEMBER", name: "N", password: PASSWORD } }),
+    name: "inviteMember",
+    query: `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { url invitation { id } } }`,
+    variables: () => Promise.resolve({ input: { organizationId: a.orgId, email: `${unique("n")}@example.com`, role: "MEMBER" } }),
   },
+  { name: "revokeInvitation", query: `mutation($id: ID!) { revokeInvitation(id: $id) }`, variables: async () => ({ id: await freshInvitationId() }) },
   { name: "updateMemberRole", query: `mutation($input: UpdateMemberRoleInput!) { updateMemberRole(input: $input) { role } }`, variables: async () => ({ input: { organizationId: a.orgId, userId: await freshMember(), role: "ADMIN" } }) },
   { name: "removeMember", query: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) }`, variables: async () => ({ input: { organizationId: a.orgId, userId: await freshMember() } }) },
   { name: "createApiToken", query: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`, variables: () => Promise.resolve({ input: { organizationId: a.orgId, name: "t", role: "MEMBER" } }) },
@@ -144,6 +145,7 @@ describe("reads", () => {
     members: `query($slug: String!) { organization(slug: $slug) { members { role user { email } } } }`,
     apiTokens: `query($slug: String!) { organization(slug: $slug) { apiTokens { id name } } }`,
     auditLog: `query($slug: String!) { organization(slug: $slug) { auditLog { nodes { action actor } } } }`,
+    invitations: `query($slug: String!) { organization(slug: $slug) { invitations { id email role } } }`,
   };
 
   it.each(["admin", "adminApiToken", "member", "memberApiToken"] as Caller[])("%s reads the organisation", async (caller) => {
@@ -193,23 +195,60 @@ describe("members", () => {
     expect(codeOf(remove)).toBe("INVALID_TRANSITION");
   });
 
-  it("refuses to add someone twice (CONFLICT) and needs a password for a new account", async () => {
-    const email = `${unique("twice")}@example.com`;
-    const add = (extra: Record<string, unknown>) =>
-      t.gql(`mutation($input: AddMemberInput!) { addMember(input: $input) { role } }`, { input: { organizationId: a.orgId, email, role: "MEMBER", ...extra } }, { token: a.admin });
-    const noPassword = await add({ name: "T" });
-    expect(codeOf(noPassword)).toBe("BAD_USER_INPUT");
-    expect(noPassword.errors?.[0]?.extensions?.field).toBe("password");
-    ok(await add({ name: "T", password: PASSWORD }));
-    expect(codeOf(await add({}))).toBe("CONFLICT");
+  it("nobody sets another's password: addMember is gone", async () => {
+    const result = await t.gql(`mutation { addMember(input: { organizationId: "x", email: "x@example.com", role: MEMBER, password: "p" }) { role } }`, {}, { token: a.admin });
+    expect(result.errors?.[0]?.message).toMatch(/addMember/);
+    expect(result.data ?? null).toBeNull();
   });
 
-  it("an existing account joins another organisation as it is", async () => {
-    const email = `${unique("both")}@example.com`;
-    ok(await t.gql(`mutation($input: AddMemberInput!) { addMember(input: $input) { role } }`, { input: { organizationId: a.orgId, email, role: "MEMBER", name: "Both", password: PASSWORD } }, { token: a.admin }));
-    ok(await t.gql(`mutation($input: AddMemberInput!) { addMember(input: $input) { role } }`, { input: { organizationId: b.orgId, email, role: "ADMIN" } }, { token: b.admin }));
-    const session = ok(await t.gql<{ logIn: { token: string } }>(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { input: { email, password: PASSWORD } })).logIn.token;
-    const viewer = ok(await t.gql<{ viewer: { memberships: { role: string; organization: { slug: string } }[] } }>(`{ viewer { memberships { role organization { slug } } } }`, {}, { token: session }));
-    expect(viewer.viewer.memberships).toEqual(expect.arrayContaining([{ role: "MEMBER", organization: { slug: a.slug } }, { role: "ADMIN", organization: { slug: b.slug } }]));
+  it("an account made with someone else's address is taken over by the invitation, not joined", async () => {
+    // The attack issue 9 describes: the attacker signs up with the victim's address first (an
+    // admin of another organisation could no longer even set a password for it).
+    const email = `${unique("victim")}@example.com`;
+    const attacker = ok(await t.gql<{ signUp: { token: string; user: { id: string } } }>(
+      `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }`,
+      { input: { email, password: PASSWORD, name: "Not the victim", organizationName: unique("evil") } },
+    )).signUp;
+    const { url } = await invite(t, b, email, "MEMBER");
+    expect(ok(await t.gql<{ organization: unknown }>(`query($s: String!) { organization(slug: $s) { id } }`, { s: b.slug }, { token: attacker.token })).organization).toBeNull();
+    const victim = await accept(t, url, { password: "the-victims-own-password" });
+    expect(victim.user.id).toBe(attacker.user.id); // the same account, now the address owner's
+    expect(codeOf(await t.gql(`{ viewer { id } }`, {}, { token: attacker.token }))).toBe("UNAUTHENTICATED");
+    expect(codeOf(await t.gql(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { input: { email, password: PASSWORD } }))).toBe("UNAUTHENTICATED");
+    const memberships = ok(await t.gql<{ viewer: { memberships: { role: string; organization: { slug: string } }[] } }>(`{ viewer { memberships { role organization { slug } } } }`, {}, { token: victim.token }));
+    expect(memberships.viewer.memberships).toEqual(expect.arrayContaining([{ role: "MEMBER", organization: { slug: b.slug } }]));
+  });
+});
+
+describe("leaveOrganization", () => {
+  const LEAVE = `mutation($id: ID!) { leaveOrganization(organizationId: $id) }`;
+
+  it("a member leaves: their membership and access end, audited", async () => {
+    const m = await join(t, a);
+    const before = await footprint(a.orgId);
+    expect(ok(await t.gql<{ leaveOrganization: string }>(LEAVE, { id: a.orgId }, { token: m.token })).leaveOrganization).toBe(a.orgId);
+    expect((await footprint(a.orgId)).audit).toBe(before.audit + 1);
+    expect(ok(await t.gql<{ organization: unknown }>(`query($s: String!) { organization(slug: $s) { id } }`, { s: a.slug }, { token: m.token })).organization).toBeNull();
+    expect(codeOf(await t.gql(LEAVE, { id: a.orgId }, { token: m.token }))).toBe("NOT_FOUND");
+  });
+
+  it("the last admin cannot leave (INVALID_TRANSITION)", async () => {
+    const before = await footprint(b.orgId);
+    expect(codeOf(await t.gql(LEAVE, { id: b.orgId }, { token: b.admin }))).toBe("INVALID_TRANSITION");
+    expect(await footprint(b.orgId)).toEqual(before);
+  });
+
+  it.each([
+    ["adminApiToken", "FORBIDDEN"],
+    ["memberApiToken", "FORBIDDEN"],
+    ["otherAdmin", "NOT_FOUND"],
+    ["otherAdminApiToken", "NOT_FOUND"],
+    ["anonymous", "UNAUTHENTICATED"],
+  ] as [Caller, string][])("as %s: %s, nothing changes", async (caller, code) => {
+    const before = await footprint(a.orgId);
+    const result = await t.gql(LEAVE, { id: a.orgId }, { token: tokenOf(caller) });
+    expect(codeOf(result)).toBe(code);
+    expect(result.data ?? null).toBeNull();
+    expect(await footprint(a.orgId)).toEqual(before);
   });
 });

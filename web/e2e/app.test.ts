@@ -21,7 +21,8 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     buildWebIfMissing();
     // A data directory of its own (not in-memory) so the restart test finds the same data.
     // Browsers resolve *.localhost to loopback, so <slug>.localhost works as a page host.
-    t = await startTestApp({ statusBaseDomain: "localhost", ...(process.env.TEST_DATABASE_URL ? {} : { dataDir }) });
+    // customDomainCheckPort 0: a claimed custom domain's HTTP challenge is asked on this server's own port.
+    t = await startTestApp({ statusBaseDomain: "localhost", customDomainCheckPort: 0, ...(process.env.TEST_DATABASE_URL ? {} : { dataDir }) });
     a = await createTenant(t);
     browser = await launch();
   }, 120_000);
@@ -210,22 +211,81 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.context().close();
   });
 
-  it("saves organisation settings and shows the server's refusal of a bad domain", async () => {
+  it("claims a custom domain in the settings, verifies it through the host, and then the page serves there", async () => {
     const { page, errors } = await openPage(browser);
     await signIn(page, a.adminEmail);
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Custom domain").fill("not a domain");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("alert").filter({ hasText: "customDomain" }).waitFor();
-    const domain = `status-${Date.now().toString(36)}.example.com`;
-    await page.getByLabel("Custom domain").fill(domain);
+    // A name that does not reach this server: the claim is kept, the proof refused with the reason.
+    const elsewhere = `status-${Date.now().toString(36)}.invalid`;
+    await page.getByLabel("Custom domain").fill(elsewhere);
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved.").waitFor();
     await page.reload();
-    await expect(page.getByLabel("Custom domain").inputValue()).resolves.toBe(domain);
+    await expect(page.getByLabel("Custom domain").inputValue()).resolves.toBe(elsewhere);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("alert").filter({ hasText: `${elsewhere} did not answer the challenge` }).waitFor();
+    // status.<x>.localhost is loopback (RFC 6761) and, two labels deep, not a <slug>.localhost page host.
+    const port = new URL(t.url).port;
+    const domain = `status.${a.slug}-${Date.now().toString(36)}.localhost`;
+    await page.getByLabel("Custom domain").fill(domain);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("challenge-url").filter({ hasText: `http://${domain}:${port}/.well-known/statuspage-challenge/` }).waitFor();
+    await page.getByTestId("challenge-token").waitFor();
     await screenshot(page, "dashboard-settings");
-    expect(errors).toEqual([]);
-    await page.context().close();
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByTestId("verified-domain").filter({ hasText: domain }).waitFor();
+    expect(await page.getByRole("button", { name: "Verify" }).count()).toBe(0);
+    await screenshot(page, "dashboard-settings-verified");
+
+    const visitor = await openPage(browser);
+    await visitor.page.goto(`http://${domain}:${port}/`);
+    await live(visitor.page);
+    await visitor.page.getByTestId("page-status").waitFor();
+    expect([...errors, ...visitor.errors]).toEqual([]);
+    await Promise.all([page.context().close(), visitor.page.context().close()]);
+  });
+
+  it("invites a member by link: they choose a password, land in the dashboard as MEMBER, and can leave", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, a.adminEmail);
+    await page.getByRole("link", { name: "Members" }).click();
+    const email = `invited-${Date.now().toString(36)}@example.com`;
+    await page.getByRole("form", { name: "Invite a member" }).getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Invite", exact: true }).click();
+    const link = (await page.getByTestId("invitation-link").textContent()) ?? "";
+    expect(link).toMatch(/\/invitations\/accept#[A-Za-z0-9_-]{43}$/);
+    await page.getByTestId(`invitation-${email}`).waitFor();
+    await screenshot(page, "dashboard-members-invited");
+
+    // The invitee opens the link in a browser of their own.
+    const { page: invitee, errors: inviteeErrors } = await openPage(browser);
+    await invitee.goto(link);
+    await invitee.getByLabel("Your name").fill("Invited Person");
+    await invitee.getByLabel("Password").fill(PASSWORD);
+    await screenshot(invitee, "accept-invitation");
+    await invitee.getByRole("button", { name: "Accept invitation" }).click();
+    await invitee.waitForURL(`**/org/${a.slug}/services`);
+    await invitee.getByTestId("viewer").filter({ hasText: `${email} · Member` }).waitFor();
+    expect(await invitee.getByRole("button", { name: "Add service" }).count()).toBe(0);
+
+    // The admin sees them as a member and the invitation no longer pending.
+    await page.reload();
+    await page.getByText("Invited Person").waitFor();
+    await page.getByRole("heading", { name: "Pending invitations" }).waitFor();
+    expect(await page.getByTestId(`invitation-${email}`).count()).toBe(0);
+
+    // They leave the organisation again.
+    await invitee.getByRole("link", { name: "Members" }).click();
+    invitee.once("dialog", (dialog) => void dialog.accept());
+    await invitee.getByRole("button", { name: "Leave organisation" }).click();
+    await invitee.waitForURL(`${t.url}/`);
+    const memberships = await t.app.services.db.prisma.membership.count({ where: { organizationId: a.orgId, user: { email } } });
+    expect(memberships).toBe(0);
+    expect([...errors, ...inviteeErrors]).toEqual([]);
+    await Promise.all([page.context().close(), invitee.context().close()]);
   });
 
   it("shows reconnecting while the server is down and recovers without a reload", async () => {

@@ -7,6 +7,7 @@ import { createAdminClient, publicClient } from "./client.ts";
 import { Dashboard } from "./dashboard/Dashboard.tsx";
 import { graphql } from "./gql/index.ts";
 import { useTitle } from "./hooks.ts";
+import { AcceptInvitation } from "./routes/AcceptInvitation.tsx";
 import { LogIn, SignUp } from "./routes/Auth.tsx";
 import { NotFound } from "./routes/NotFound.tsx";
 import { StatusPage } from "./routes/StatusPage.tsx";
@@ -35,6 +36,7 @@ function SignedInRoutes({ token }: { token: string | null }) {
       <Route path="/" element={token ? <Home /> : <Welcome />} />
       <Route path="/login" element={<LogIn />} />
       <Route path="/signup" element={<SignUp />} />
+      <Route path="/invitations/accept" element={<AcceptInvitation />} />
       <Route path="/org/:slug/*" element={token ? <Dashboard /> : <RequireSignIn />} />
       <Route path="*" element={<NotFound />} />
     </Routes>

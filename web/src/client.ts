@@ -12,14 +12,19 @@ export const publicClient = new Client({
 });
 
 /** Types without an id of their own, embedded in their parent. */
-const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "AuthPayload", "PublicOrganization", "StatusPage"];
+const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "CreatedInvitation", "AuthPayload", "PublicOrganization", "StatusPage"];
 
 const LIST_CHANGING_MUTATIONS = [
   "createService", "deleteService", "setServiceStatus", "createIncident", "updateIncident", "deleteIncident",
-  "scheduleMaintenance", "cancelMaintenance", "addMember", "removeMember", "createApiToken", "revokeApiToken",
+  "scheduleMaintenance", "cancelMaintenance", "inviteMember", "revokeInvitation", "removeMember", "createApiToken", "revokeApiToken",
 ];
 
 const refetchOrganization: UpdateResolver = (_result, _args, cache) => cache.invalidate("Query", "organization");
+/** Leaving also changes the viewer's list of memberships (the home page, the organisation switcher). */
+const refetchViewer: UpdateResolver = (result, args, cache, info) => {
+  refetchOrganization(result, args, cache, info);
+  cache.invalidate("Query", "viewer");
+};
 
 export function createAdminClient(): Client {
   return new Client({
@@ -40,7 +45,7 @@ export function createAdminClient(): Client {
       cacheExchange({
         keys: Object.fromEntries(embedded.map((name) => [name, () => null])),
         // Lists whose membership a mutation changes are refetched rather than patched by hand.
-        updates: { Mutation: Object.fromEntries(LIST_CHANGING_MUTATIONS.map((name) => [name, refetchOrganization])) },
+        updates: { Mutation: { ...Object.fromEntries(LIST_CHANGING_MUTATIONS.map((name) => [name, refetchOrganization])), leaveOrganization: refetchViewer } },
       }),
       fetchExchange,
     ],

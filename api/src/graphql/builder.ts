@@ -5,6 +5,7 @@ import SchemaBuilder from "@pothos/core";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import SubGraphPlugin from "@pothos/plugin-sub-graph";
 import ValidationPlugin from "@pothos/plugin-validation";
+import { GraphQLError, GraphQLScalarType, type ValueNode } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Context } from "../context.ts";
 import { badInput, unauthenticated } from "./errors.ts";
@@ -60,7 +61,26 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType("DateTime", DateTimeResolver, { subGraphs: ["Admin", "Public"] });
+/**
+ * graphql-scalars' DateTime (RFC 3339, real calendar dates only: no 2024-02-30), narrowed to the
+ * instants PostgreSQL stores and ISO-8601 round-trips: years 1 to 9999 in UTC (an offset may not
+ * carry 0001-01-01T00:00:00+01:00 into year 0). Anything else is BAD_USER_INPUT, never INTERNAL.
+ */
+export const DateTime = new GraphQLScalarType<Date, Date | string>({
+  ...DateTimeResolver.toConfig(),
+  description:
+    "An ISO-8601 date-time with a time zone (RFC 3339), such as 2026-01-31T12:00:00Z; years 1 to 9999 (UTC). Sent back in UTC.",
+  parseValue: (value: unknown) => inStorableRange(DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => inStorableRange(DateTimeResolver.parseLiteral(ast, variables)),
+});
+
+function inStorableRange(date: Date): Date {
+  const year = date.getUTCFullYear();
+  if (!(year >= 1 && year <= 9999)) throw new GraphQLError("DateTime must lie between the years 1 and 9999 (UTC).");
+  return date;
+}
+
+builder.addScalarType("DateTime", DateTime, { subGraphs: ["Admin", "Public"] });
 
 builder.queryType({ subGraphs: ["Admin", "Public"] });
 builder.mutationType({});

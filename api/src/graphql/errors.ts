@@ -11,7 +11,27 @@ export type ErrorCode =
   | "CONFLICT"
   | "RATE_LIMITED"
   | "QUERY_TOO_COMPLEX"
-  | "INTERNAL";
+  | "INTERNAL"
+  // The ecosystem's own codes, sent as GraphQL Yoga sends them (API.md "Errors").
+  | "GRAPHQL_PARSE_FAILED"
+  | "GRAPHQL_VALIDATION_FAILED"
+  | "REQUEST_ENTITY_TOO_LARGE";
+
+/** Every code a client may see (API.md "Errors"); anything else a client caused is BAD_USER_INPUT. */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "INVALID_TRANSITION",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "QUERY_TOO_COMPLEX",
+  "INTERNAL",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "REQUEST_ENTITY_TOO_LARGE",
+];
 
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;

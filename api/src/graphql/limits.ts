@@ -1,7 +1,10 @@
-// Query limits (QUERY_TOO_COMPLEX) from graphql-armor: depth, aliases, directives, tokens
-// and a cost budget, so one request cannot make the server do unbounded work.
+// Query limits (QUERY_TOO_COMPLEX): depth, aliases, directives and tokens from graphql-armor,
+// and a cost budget by the sizes of the lists asked for (cost.ts), so one request cannot make
+// the server do unbounded work.
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import type { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { costLimit } from "./cost.ts";
 import { AppError } from "./errors.ts";
 
 const reject = [
@@ -10,16 +13,22 @@ const reject = [
   },
 ];
 
-export function queryLimits() {
-  return EnvelopArmorPlugin({
+export function queryLimits(): Plugin {
+  const armor = EnvelopArmorPlugin({
     maxDepth: { n: 10, exposeLimits: true, onReject: reject, ignoreIntrospection: true },
     maxAliases: { n: 20, exposeLimits: true, onReject: reject },
     maxDirectives: { n: 20, exposeLimits: true, onReject: reject },
     maxTokens: { n: 2000, exposeLimits: true, onReject: reject },
-    // graphql-armor's cost grows with depth (x1.5 per level); the dashboard's incidents page,
-    // the heaviest real query, costs about 19 000. Depth and token limits bound the rest.
-    costLimit: { maxCost: 50_000, exposeLimits: true, onReject: reject },
+    // graphql-armor's cost knows neither list sizes nor size arguments: cost.ts replaces it.
+    costLimit: { enabled: false },
     // Field suggestions ("did you mean") would reveal admin-only names on the public endpoint.
     blockFieldSuggestion: { enabled: true },
   });
+  const cost = costLimit();
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(armor as Plugin);
+      addPlugin(cost);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import type { Context } from "../context.ts";
 import type { Prisma } from "../lib/db.ts";
 import { notFound } from "./errors.ts";
 
-type Kind = "service" | "incident" | "maintenance" | "apiToken";
+type Kind = "service" | "incident" | "maintenance" | "apiToken" | "invitation";
 
 function ownerLoader(fetch: (ids: string[]) => Promise<{ id: string; organizationId: string }[]>) {
   return new DataLoader<string, string | null>(async (ids) => {
@@ -22,14 +22,26 @@ export function createOwnerLoaders(prisma: Prisma): Record<Kind, DataLoader<stri
     incident: ownerLoader((ids) => prisma.incident.findMany({ where: { id: { in: ids }, deletedAt: null }, select })),
     maintenance: ownerLoader((ids) => prisma.maintenance.findMany({ where: { id: { in: ids } }, select })),
     apiToken: ownerLoader((ids) => prisma.apiToken.findMany({ where: { id: { in: ids }, revokedAt: null }, select })),
+    invitation: ownerLoader((ids) => prisma.invitation.findMany({ where: { id: { in: ids }, acceptedAt: null, revokedAt: null }, select })),
   };
 }
 
-const LABELS: Record<Kind, string> = { service: "Service", incident: "Incident", maintenance: "Maintenance", apiToken: "API token" };
+const LABELS: Record<Kind, string> = { service: "Service", incident: "Incident", maintenance: "Maintenance", apiToken: "API token", invitation: "Invitation" };
 
-/** The owning organisation's id; NOT_FOUND when there is no such (live) object. */
+/** An organisation id nobody is a member of: a missing object's "owner" for the role check. */
+const NOWHERE = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The owning organisation's id, once the viewer is known to belong to it. A made-up id, a
+ * deleted object and another organisation's object take the same path: one owner lookup, then
+ * the role check (one membership lookup for a user, none for a token) against the owner or
+ * NOWHERE, which answers the same `NOT_FOUND "<Kind> not found."` (anonymous: UNAUTHENTICATED)
+ * for all three. So neither the message nor the work done tells a foreign id from a made-up one.
+ */
 export async function ownerOf(ctx: Context, kind: Kind, id: string): Promise<string> {
   const owner = await ctx.loaders.owners[kind].load(id);
+  await ctx.access.requireMember(owner ?? NOWHERE, LABELS[kind]);
+  // The server's own viewer is a member everywhere, even of NOWHERE.
   if (!owner) throw notFound(LABELS[kind]);
   return owner;
 }

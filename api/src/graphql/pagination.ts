@@ -10,10 +10,18 @@ export function encodeKey(row: Keyed): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
 }
 
+/**
+ * The key inside a cursor. Only exactly what encodeKey writes is accepted (a canonical
+ * toISOString of a year 1..9999 and an id of letters, digits, "-" or "_"), so a forged cursor
+ * is BAD_USER_INPUT here and never reaches the database as a year 0 or a NUL.
+ */
 export function decodeKey(cursor: string, field = "after"): Keyed {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime())) throw badInput("This cursor is not one the server handed out.", field);
+  const refused = () => badInput("This cursor is not one the server handed out.", field);
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]*$/.test(cursor)) throw refused();
+  const [iso = "", id = "", ...rest] = Buffer.from(cursor, "base64url").toString().split("|");
+  if (rest.length > 0 || !/^[\w-]{1,64}$/.test(id) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(iso)) throw refused();
+  const createdAt = new Date(iso);
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== iso || createdAt.getUTCFullYear() < 1) throw refused();
   return { createdAt, id };
 }
 

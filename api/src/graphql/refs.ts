@@ -55,4 +55,9 @@ export const AffectedServiceRef = builder.objectRef<IncidentServiceWithService>(
 export const IncidentUpdateRef = builder.objectRef<IncidentUpdate>("IncidentUpdate");
 export const MaintenanceRef = builder.objectRef<Maintenance>("Maintenance");
 export const PageStatusRef = builder.objectRef<PageStatusShape>("PageStatus");
-export const StatusEventRef = builder.objectRef<Event>("StatusEvent");
+/**
+ * Who reads an event decides which of its objects they may see (modules/events/visibility.ts):
+ * "public" on statusPageEvents, "member" on organizationEvents and Organization.events.
+ */
+export type EventAudience = "public" | "member";
+export const StatusEventRef = builder.objectRef<Event & { audience: EventAudience }>("StatusEvent");

@@ -2,8 +2,10 @@
 // LiveEvent object from the hub, and subscribers that sent the same selection (same schema,
 // same document, same variables apart from the `after` they resume from) get the one result
 // executed for the first of them. Sound because nothing under StatusEvent depends on who is
-// asking — the schema (admin or public) decides the field set, and the subscription's own
-// authorization ran at subscribe time and per event at its root field.
+// asking — the schema (admin or public) decides the field set, the root field (part of the
+// document) decides which objects are hidden as deleted or cancelled (modules/events/visibility.ts,
+// from the rows the event's shared loaders read), and the subscription's own authorization ran
+// at subscribe time and per event at its root field.
 import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../context.ts";

@@ -1,5 +1,6 @@
 // The shapes user input must have, shared by the input types. Errors become BAD_USER_INPUT
 // with the field at fault (builder.ts).
+import { dictionary as commonPasswordDictionary } from "@zxcvbn-ts/language-common";
 import { z } from "zod";
 
 export const name = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
@@ -9,7 +10,25 @@ export const description = z.string().trim().max(2000, "must be at most 2000 cha
 export const group = z.string().trim().max(100, "must be at most 100 characters").nullish();
 export const position = z.number().int().min(0, "must be 0 or more").max(100_000, "must be at most 100000").nullish();
 export const email = z.string().trim().toLowerCase().pipe(z.email("must be an email address")).pipe(z.string().max(254));
-export const password = z.string().min(8, "must be at least 8 characters").max(200, "must be at most 200 characters");
+/**
+ * A new password (sign-up, a new member's initial one): 10 to 200 characters, not only
+ * whitespace, and not one of the ~49 000 most common passwords (zxcvbn-ts's list, compared
+ * case-insensitively). Logging in checks none of this (loginPassword).
+ */
+export const password = z
+  .string()
+  .max(200, "must be at most 200 characters")
+  .refine((p) => p.trim().length > 0, "must not be only spaces")
+  .refine((p) => p.length >= 10, "must be at least 10 characters")
+  .refine((p) => !isCommonPassword(p), "is one of the most common passwords: choose another");
+
+let commonPasswords: Set<string> | undefined;
+
+/** Whether a password is on the common-passwords list (loaded into a Set on first use). */
+export function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(commonPasswordDictionary["passwords-common"]);
+  return commonPasswords.has(password.toLowerCase()) || commonPasswords.has(password.trim().toLowerCase());
+}
 export const id = z.string().min(1, "must not be empty").max(64, "is not an id");
 export const ids = z
   .array(id)
@@ -17,8 +36,28 @@ export const ids = z
   .max(100, "must name at most 100")
   .refine((list) => new Set(list).size === list.length, "must not repeat an id");
 
+/**
+ * Names a tenant may not take: the app's own paths, and host labels a hosted status page
+ * (<slug>.STATUS_BASE_DOMAIN) needs for itself or that would mislead visitors (www, mail, api…).
+ */
+const RESERVED_SLUGS = new Set([
+  // the app's own paths
+  "api", "graphql", "status", "org", "login", "signup", "logout", "admin", "assets", "health", "ready", "static",
+  "settings", "account", "accounts", "invite", "invitations", "unsubscribe", "subscribe", "feed", "feeds", "badge",
+  // host names a service needs
+  "www", "app", "dashboard", "console", "docs", "help", "support", "blog", "about", "mail", "email", "smtp", "imap",
+  "pop", "pop3", "mx", "webmail", "ftp", "sftp", "ssh", "ns", "ns1", "ns2", "dns", "cdn", "media", "files", "img",
+  "images", "ws", "wss", "auth", "oauth", "sso", "id", "identity", "billing", "pay", "payments", "security", "abuse",
+  "postmaster", "hostmaster", "webmaster", "autoconfig", "autodiscover", "localhost", "internal", "staging", "dev", "test",
+  "demo", "root", "system", "statuspage",
+]);
+
+/** Whether a slug is kept for the service (explicit and derived slugs alike). */
+export function isReservedSlug(slug: string): boolean {
+  return RESERVED_SLUGS.has(slug);
+}
+
 /** Slugs appear in URLs and host names: lower-case letters, digits and inner hyphens. */
-const RESERVED_SLUGS = new Set(["api", "graphql", "status", "org", "login", "signup", "logout", "admin", "www", "assets", "health", "ready", "static"]);
 export const slug = z
   .string()
   .trim()

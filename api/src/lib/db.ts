@@ -1,6 +1,7 @@
 // One code path, two databases: PostgreSQL through @prisma/adapter-pg when a URL is given,
 // the embedded PGlite under DATA_DIR otherwise (docs/adr/0003-two-databases-one-code-path.md).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -88,10 +89,27 @@ async function openPglite(dataDir: string, log?: (m: string) => void): Promise<D
   };
 }
 
-/** PGlite is one process's database: a second process on the same directory would corrupt it. */
+/**
+ * PGlite is one process's database: a second process on the same directory would corrupt it.
+ * The lock names its holder (pid and host): a lock whose holder died (a crash, SIGKILL) is taken
+ * over at once instead of after the 15 s it takes to go stale, so a restart is not refused.
+ */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockPath = join(dir, "pglite.lock");
+  const holderPath = join(dir, "pglite.holder");
+  const take = async () => {
+    const release = await lockfile.lock(dir, { lockfilePath: lockPath, stale: 15_000, update: 5_000 });
+    writeFileSync(holderPath, JSON.stringify({ pid: process.pid, host: hostname() }));
+    return release;
+  };
   try {
-    return await lockfile.lock(dir, { lockfilePath: join(dir, "pglite.lock"), stale: 15_000, update: 5_000 });
+    try {
+      return await take();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ELOCKED" || !holderIsGone(holderPath)) throw error;
+      rmSync(lockPath, { recursive: true, force: true });
+      return await take();
+    }
   } catch (error) {
     if ((error as { code?: string }).code === "ELOCKED") {
       throw new Error(
@@ -99,5 +117,22 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       );
     }
     throw error;
+  }
+}
+
+/** True when the lock's holder was a process on this host that no longer runs. */
+function holderIsGone(holderPath: string): boolean {
+  let holder: { pid?: unknown; host?: unknown };
+  try {
+    holder = JSON.parse(readFileSync(holderPath, "utf8")) as { pid?: unknown; host?: unknown };
+  } catch {
+    return false; // no record of the holder: wait for the lock to go stale
+  }
+  if (typeof holder.pid !== "number" || holder.host !== hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false; // still running
+  } catch (error) {
+    return (error as { code?: string }).code === "ESRCH";
   }
 }

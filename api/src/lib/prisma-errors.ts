@@ -25,3 +25,18 @@ function fieldOfIndex(index: string | undefined): string | undefined {
   const match = index?.match(/^[^_]+_(.+)_key$/);
   return match?.[1]?.split("_").pop();
 }
+
+/**
+ * SQLSTATEs with which PostgreSQL refuses a value itself (not a constraint): a NUL or a byte
+ * sequence it cannot store, a date or time outside its range. Only a client's input carries
+ * such values (validation refuses them first; this is the net under it).
+ */
+const INPUT_DATA_STATES = new Set(["22021", "22P05", "22007", "22008", "22009"]);
+
+/** True for a database error that refused a value of the request (see INPUT_DATA_STATES). */
+export function isInputDataError(error: unknown): boolean {
+  const e = error as { meta?: { driverAdapterError?: { cause?: { code?: unknown; originalCode?: unknown } } } } | null;
+  const cause = e?.meta?.driverAdapterError?.cause;
+  const code = cause?.originalCode ?? cause?.code;
+  return typeof code === "string" && INPUT_DATA_STATES.has(code);
+}

@@ -8,7 +8,7 @@ import sirv from "sirv";
 
 export const WEB_DIST = join(import.meta.dirname, "../../../web/dist");
 
-const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
+const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
 
 export interface WebHandler {
   (req: IncomingMessage, res: ServerResponse): void;

@@ -3,7 +3,7 @@
 // Auth comes from connectionParams.authorization: checked at connection (a bad token closes
 // with 4401) and again for every operation, so a revoked token or ended session is refused at
 // once; the Authority closes the socket (4401/4403) when authority is taken away or the session
-// expires, on every instance. Public connections are throttled per IP before the upgrade.
+// expires, on every instance. Connections on both paths are throttled per IP before the upgrade.
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
@@ -15,6 +15,7 @@ import { contextFor, publicContext, viewerOf, type AppServices, type Context, ty
 import { isAppError } from "../graphql/errors.ts";
 import type { Watched } from "../modules/auth/authority.ts";
 import type { Viewer } from "../modules/auth/viewer.ts";
+import { refuseSocket } from "./http-guards.ts";
 import { clientIp, type Limiter } from "./ratelimit.ts";
 
 /** Close codes clients (graphql-ws' own and ours) treat as "reconnect". */
@@ -24,14 +25,21 @@ const TRY_AGAIN_LATER = 1013;
 interface Endpoint {
   path: string;
   yoga: YogaServerInstance<object, Context>;
-  /** Public: anonymous whatever is sent, and throttled per IP. */
+  /** Public: anonymous whatever is sent. */
   isPublic: boolean;
+  /** Largest message accepted (bytes); a bigger one closes the socket with 1009. */
+  maxPayload?: number;
 }
 
 interface Options {
   services: AppServices;
   limiter: Limiter;
   trustProxy: boolean;
+  /**
+   * Asked first for every upgrade (lib/http-guards.ts: connection cap, load shedding); false when
+   * it refused (or ignores) the socket itself.
+   */
+  admit?: (req: IncomingMessage, socket: Duplex) => boolean;
   /** ms between keep-alive pings; a socket that misses a pong is terminated. */
   keepAliveMs?: number;
 }
@@ -55,7 +63,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
   const connections = new WeakMap<WebSocket, { authorization: string | null; viewer: Viewer; watched: Watched }>();
   const unauthorized = (socket: WebSocket, reason: string) => socket.close(CloseCode.Unauthorized, reason);
   const servers = endpoints.map((endpoint) => {
-    const wss = new WebSocketServer({ noServer: true });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: endpoint.maxPayload ?? 64 * 1024 });
     const disposable = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
       {
         execute: (args) => (args.rootValue as RoundTripExecutor).execute(args) as never,
@@ -120,13 +128,25 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.admit && !options.admit(req, socket)) return;
     const path = (req.url ?? "/").split("?")[0];
     const target = servers.find((s) => s.endpoint.path === path);
     if (!target) return refuse(socket, 404, "Not Found");
-    const accept = () => target.wss.handleUpgrade(req, socket, head, (ws) => target.wss.emit("connection", ws, req));
-    if (!target.endpoint.isPublic) return accept();
+    const ip = clientIp(req, options.trustProxy);
+    const accept = () =>
+      target.wss.handleUpgrade(req, socket, head, (ws) => {
+        // Each operation started on a socket is work too: it takes from the same budget, and a
+        // socket past it is closed with "try again later" (clients reconnect with backoff).
+        ws.on("message", (data: Buffer) => {
+          if (!data.includes('"subscribe"')) return;
+          void options.limiter.take(ip).then((retryAfter) => retryAfter !== null && ws.close(TRY_AGAIN_LATER, "Too many operations: retry later"));
+        });
+        target.wss.emit("connection", ws, req);
+      });
+    // Every connection attempt, on either path, takes from the per-IP public budget: whether a
+    // /graphql socket is signed in is known only after the handshake (connectionParams).
     options.limiter
-      .take(clientIp(req, options.trustProxy))
+      .take(ip)
       .then((retryAfter) => (retryAfter === null ? accept() : refuse(socket, 429, "Too Many Requests", { "Retry-After": String(retryAfter) })))
       .catch(() => accept());
   };
@@ -145,6 +165,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
 }
 
 function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
-  const lines = [`HTTP/1.1 ${status} ${text}`, "Connection: close", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), "", ""];
-  socket.end(lines.join("\r\n"));
+  // A JSON error with the security headers, like every other answer (lib/http-guards.ts).
+  if (status === 429) refuseSocket(socket, status, text, `Too many connections: retry in ${headers["Retry-After"] ?? 1} s.`, "RATE_LIMITED", headers);
+  else refuseSocket(socket, status, text, "No WebSocket endpoint here.", "NOT_FOUND", headers);
 }

@@ -93,8 +93,8 @@ export function SignUp() {
           Email <input name="email" type="email" autoComplete="email" required />
         </label>
         <label>
-          Password <input name="password" type="password" autoComplete="new-password" minLength={8} required />
-          <span className="hint">At least 8 characters.</span>
+          Password <input name="password" type="password" autoComplete="new-password" minLength={10} required />
+          <span className="hint">At least 10 characters, not a common password.</span>
         </label>
         <label>
           Organisation name <input name="organizationName" required />

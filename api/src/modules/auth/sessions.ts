@@ -3,21 +3,18 @@
 // row. Optionally, tokens from an external identity provider are verified against its JWKS
 // (JWT_JWKS_URL + JWT_ISSUER + JWT_AUDIENCE).
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { Prisma } from "../../lib/db.ts";
 
 const ISSUER = "statuspage";
 const AUDIENCE = "statuspage";
 
 export interface SessionConfig {
-  jwtSecret?: string | undefined;
+  /** JWT_SECRET, or outside production the database's shared one (developmentSecret below). */
+  jwtSecret: string;
   jwksUrl?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
-  /** Where a development secret is kept between restarts; "memory://" keeps it in memory. */
-  dataDir: string;
-  production: boolean;
   sessionTtlSeconds: number;
 }
 
@@ -37,7 +34,7 @@ export interface Sessions {
 export class InvalidToken extends Error {}
 
 export function createSessions(config: SessionConfig): Sessions {
-  const key = new TextEncoder().encode(config.jwtSecret ?? developmentSecret(config));
+  const key = new TextEncoder().encode(config.jwtSecret);
   const jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
 
   return {
@@ -89,15 +86,18 @@ function expiry(payload: JWTPayload): number {
   return (payload.exp ?? Number.MAX_SAFE_INTEGER / 1000) * 1000;
 }
 
+/** The AppSetting row holding the generated development secret. */
+export const DEVELOPMENT_SECRET_KEY = "jwt.developmentSecret";
+
 /**
  * Outside production a missing JWT_SECRET is not an obstacle: one is generated once and kept
- * in DATA_DIR so sessions survive restarts. In production it is a start-up error.
+ * in the database (AppSetting), so sessions survive restarts and every instance sharing the
+ * database signs and verifies with the same key. Insert-if-absent, then read back: of two
+ * instances starting together, the first insert wins and both read the winner. (A jwt-secret
+ * file left in an older DATA_DIR is ignored: docs/adr/0010.) Production never gets here:
+ * buildApp refuses to start without JWT_SECRET before it opens the database.
  */
-function developmentSecret(config: SessionConfig): string {
-  if (config.production) throw new Error("JWT_SECRET is required when NODE_ENV=production.");
-  if (config.dataDir.startsWith("memory://")) return randomBytes(48).toString("base64url");
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, "jwt-secret");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString("base64url"), { mode: 0o600, flag: "wx" });
-  return readFileSync(file, "utf8").trim();
+export async function developmentSecret(prisma: Pick<Prisma, "appSetting">): Promise<string> {
+  await prisma.appSetting.createMany({ data: [{ key: DEVELOPMENT_SECRET_KEY, value: randomBytes(48).toString("base64url") }], skipDuplicates: true });
+  return (await prisma.appSetting.findUniqueOrThrow({ where: { key: DEVELOPMENT_SECRET_KEY } })).value;
 }

@@ -1,6 +1,6 @@
 import { actAsNewSession, type Context } from "../../context.ts";
 import { conflict } from "../../graphql/errors.ts";
-import { slugify } from "../../graphql/validation.ts";
+import { isReservedSlug, slugify } from "../../graphql/validation.ts";
 import { hashPassword } from "../../lib/passwords.ts";
 import { isUniqueViolation } from "../../lib/prisma-errors.ts";
 import { startSession } from "./session-store.ts";
@@ -42,11 +42,15 @@ export async function signUp({ ctx, input }: { ctx: Context; input: SignUpInput 
   }
 }
 
-/** "acme", else "acme-2", "acme-3", … : a derived slug never fails for being taken. */
+/**
+ * "acme", else "acme-2", "acme-3", … : a derived slug never fails for being taken, and obeys the
+ * same reserved list as an explicit one ("www" → "www-2").
+ */
 async function freeSlug(ctx: Context, base: string): Promise<string> {
   const taken = new Set(
     (await ctx.prisma.organization.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map((o) => o.slug),
   );
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  const free = (slug: string) => !taken.has(slug) && !isReservedSlug(slug);
+  if (free(base)) return base;
+  for (let n = 2; ; n++) if (free(`${base}-${n}`)) return `${base}-${n}`;
 }

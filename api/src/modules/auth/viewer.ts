@@ -4,6 +4,7 @@ import type { Role } from "../../generated/prisma/enums.ts";
 import type { Prisma } from "../../lib/db.ts";
 import { unauthenticated } from "../../graphql/errors.ts";
 import { API_TOKEN_PREFIX, hashApiTokenSecret } from "../tokens/secret.ts";
+import { revokeAllSessions } from "./session-store.ts";
 import { InvalidToken, type Sessions } from "./sessions.ts";
 
 export type Viewer =
@@ -72,11 +73,20 @@ export async function resolveViewer(
     const user = session.user;
     return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: session.id };
   }
-  // A user of an external identity provider is known by email; first sight creates them.
+  // A user of an external identity provider is known by email; first sight creates them. The
+  // provider asserts the address (docs/adr/0004), so it counts as proven. An unproven account of
+  // that address (signUp proves nothing: maybe someone else made it) is taken over as an
+  // invitation would: its password is cleared and its sessions end (docs/adr/0008).
   const user = await prisma.user.upsert({
     where: { email: claims.email },
     update: {},
-    create: { email: claims.email, name: claims.name ?? claims.email.split("@")[0] ?? claims.email },
+    create: { email: claims.email, name: claims.name ?? claims.email.split("@")[0] ?? claims.email, emailVerifiedAt: new Date() },
   });
+  if (!user.emailVerifiedAt) {
+    await prisma.$transaction(async (tx) => {
+      const taken = await tx.user.updateMany({ where: { id: user.id, emailVerifiedAt: null }, data: { emailVerifiedAt: new Date(), passwordHash: null } });
+      if (taken.count === 1) await revokeAllSessions(tx, user.id);
+    });
+  }
   return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: null };
 }

@@ -69,7 +69,7 @@ export async function seedDemo(services: AppServices): Promise<void> {
         const email = `${role.toLowerCase()}@${demo.slug}.example`;
         const user =
           (await tx.user.findUnique({ where: { email } })) ??
-          (await tx.user.create({ data: { email, name: `${demo.name} ${role === "ADMIN" ? "Admin" : "Member"}`, passwordHash } }));
+          (await tx.user.create({ data: { email, name: `${demo.name} ${role === "ADMIN" ? "Admin" : "Member"}`, passwordHash, emailVerifiedAt: new Date() } }));
         await tx.membership.create({ data: { organizationId: org.id, userId: user.id, role } });
       }
       return org;

@@ -91,7 +91,7 @@ builder.subscriptionFields((t) => ({
     args: { organizationId: t.arg.id({ validate: v.id }), after: t.arg.string({ required: false, description: AFTER }) },
     authScopes: (_, args) => ({ member: String(args.organizationId) }),
     subscribe: (_, args, ctx) => eventsOf(ctx, String(args.organizationId), args.after, true),
-    resolve: (live: LiveEvent) => live.event,
+    resolve: (live: LiveEvent) => ({ ...live.event, audience: "member" as const }),
   }),
   statusPageEvents: t.field({
     type: StatusEventRef,
@@ -103,6 +103,7 @@ builder.subscriptionFields((t) => ({
       if (!org) throw notFound("Status page");
       return eventsOf(ctx, org.id, args.after, false);
     },
-    resolve: (live: LiveEvent) => live.event,
+    // The public page's view on both endpoints: deleted and cancelled objects are id-only (events/visibility.ts).
+    resolve: (live: LiveEvent) => ({ ...live.event, audience: "public" as const }),
   }),
 }));

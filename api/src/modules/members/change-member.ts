@@ -1,8 +1,8 @@
-// Changing a member's role and removing a member share one rule: an organisation always
-// keeps at least one admin.
+// Changing a member's role, removing a member and leaving share one rule: an organisation always
+// keeps at least one admin. Each records the change so that the person's open connections re-check.
 import type { Context } from "../../context.ts";
 import type { Role } from "../../generated/prisma/enums.ts";
-import { invalidTransition, notFound } from "../../graphql/errors.ts";
+import { forbidden, invalidTransition, notFound } from "../../graphql/errors.ts";
 import type { MutationScope } from "../../lib/tx.ts";
 import { recordAccessChange } from "../auth/access-changes.ts";
 import { actorOf } from "../auth/viewer.ts";
@@ -42,5 +42,19 @@ export async function removeMember({ ctx, input }: { ctx: Context; input: { orga
     await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: input.userId, organizationId: m.organizationId });
     m.audit("member.remove", input.userId);
     return input.userId;
+  });
+}
+
+/** The caller leaves; answers the organisation's id. A session's person only: API tokens are revoked instead. */
+export async function leaveOrganization({ ctx, organizationId }: { ctx: Context; organizationId: string }) {
+  const viewer = ctx.viewer;
+  if (viewer.kind !== "user") throw forbidden("Only a signed-in person can leave an organization (revoke an API token instead).");
+  return ctx.services.mutations.run(organizationId, actorOf(viewer), async (m) => {
+    const membership = await lockMembership(m, viewer.userId);
+    await keepAnAdmin(m, membership);
+    await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId: viewer.userId } } });
+    await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: viewer.userId, organizationId: m.organizationId });
+    m.audit("member.leave", viewer.userId);
+    return m.organizationId;
   });
 }

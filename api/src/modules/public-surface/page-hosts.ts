@@ -1,6 +1,7 @@
 // Page hosts: a request whose Host is <slug>.<STATUS_BASE_DOMAIN> or an organisation's custom
 // domain is served as that page (API.md "Page hosts"): `/` is its status page and the public
 // files sit at the root, where Statuspage clients and widgets look for them.
+import { isReservedSlug } from "../../graphql/validation.ts";
 import type { Prisma } from "../../lib/db.ts";
 
 const CACHE_MS = 5_000;
@@ -16,10 +17,14 @@ export function createPageHostResolver(prisma: Prisma, baseDomain: string | unde
     if (!host || host === base || host === "localhost" || /^[\d.]+$/.test(host) || host.startsWith("[")) return null;
     if (base && host.endsWith(`.${base}`)) {
       const label = host.slice(0, -base.length - 1);
-      return /^[a-z0-9-]+$/.test(label) ? label : null;
+      // www.<base>, api.<base>… belong to the product, even if an organisation created before
+      // the reserved list grew holds such a slug.
+      if (/^[a-z0-9-]+$/.test(label)) return isReservedSlug(label) ? null : label;
+      // A deeper name (status.acme.<base>) is no slug host; it may be a proven custom domain.
     }
     const cached = cache.get(host);
     if (cached && cached.until > Date.now()) return cached.slug;
+    // customDomain is set only once proven (verifyCustomDomain): a mere claim serves nothing.
     const org = await prisma.organization.findUnique({ where: { customDomain: host }, select: { slug: true } });
     if (cache.size > 10_000) cache.clear(); // hosts are client input: never let the cache grow unbounded
     cache.set(host, { slug: org?.slug ?? null, until: Date.now() + CACHE_MS });
