@@ -34,13 +34,18 @@ export async function updateMemberRole({ ctx, input }: { ctx: Context; input: { 
   });
 }
 
+/** Ends a membership (the last admin stays) and tells open connections of that person. */
+async function endMembership(m: MutationScope, userId: string, action: "member.remove" | "member.leave"): Promise<void> {
+  const membership = await lockMembership(m, userId);
+  await keepAnAdmin(m, membership);
+  await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId } } });
+  await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: userId, organizationId: m.organizationId });
+  m.audit(action, userId);
+}
+
 export async function removeMember({ ctx, input }: { ctx: Context; input: { organizationId: string; userId: string } }) {
   return ctx.services.mutations.run(input.organizationId, actorOf(ctx.viewer), async (m) => {
-    const membership = await lockMembership(m, input.userId);
-    await keepAnAdmin(m, membership);
-    await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId: input.userId } } });
-    await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: input.userId, organizationId: m.organizationId });
-    m.audit("member.remove", input.userId);
+    await endMembership(m, input.userId, "member.remove");
     return input.userId;
   });
 }
@@ -50,11 +55,7 @@ export async function leaveOrganization({ ctx, organizationId }: { ctx: Context;
   const viewer = ctx.viewer;
   if (viewer.kind !== "user") throw forbidden("Only a signed-in person can leave an organization (revoke an API token instead).");
   return ctx.services.mutations.run(organizationId, actorOf(viewer), async (m) => {
-    const membership = await lockMembership(m, viewer.userId);
-    await keepAnAdmin(m, membership);
-    await m.tx.membership.delete({ where: { organizationId_userId: { organizationId: m.organizationId, userId: viewer.userId } } });
-    await recordAccessChange(m.tx, { kind: "MEMBERSHIP_CHANGED", subjectId: viewer.userId, organizationId: m.organizationId });
-    m.audit("member.leave", viewer.userId);
+    await endMembership(m, viewer.userId, "member.leave");
     return m.organizationId;
   });
 }
