@@ -6,7 +6,7 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLSchema } from "graphql";
 import { pino, type Logger } from "pino";
 import { refuseUnsafeConfig, type AppConfig } from "./config.ts";
-import { createContext, publicContext, type AppServices, type Context } from "./context.ts";
+import { createContext, publicContext, type AppServices, type Context, type PublishedReads } from "./context.ts";
 import { queryLimits } from "./graphql/limits.ts";
 import { createMaskError } from "./graphql/mask.ts";
 import { refuseUnstorableInput } from "./graphql/input-guard.ts";
@@ -37,6 +37,8 @@ import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
 import { EventHub } from "./modules/events/hub.ts";
 import { Authority } from "./modules/auth/authority.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
+import { PublishedPages } from "./modules/public/published-pages.ts";
+import { PublicResponseCache, serveFromCache } from "./modules/public/fast-path.ts";
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
@@ -83,13 +85,18 @@ export async function buildApp(
     publicUrl,
     resolveTxt: options.resolveTxt,
   });
-  const services: AppServices = { db, bus, sessions, mutations: createMutationRunner(db, bus), hub, authority, limiters, log, mailer, publicUrl, customDomains };
+  const pages = new PublishedPages(db.prisma, bus, (error, organizationId) => log.warn({ err: error, organizationId }, "published page: bus or database trouble"));
+  // A commit here invalidates this instance's page at once (before the bus echoes it back), so
+  // whoever changed something sees it on their next read; other instances hear the bus.
+  const mutations = createMutationRunner(db, bus, (organizationId) => pages.invalidate(organizationId));
+  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages };
+  const responses = new PublicResponseCache(pages);
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
   const maskError = createMaskError(log);
   // WebSocket operations arrive with their context already built (lib/websocket.ts).
-  type Initial = { request: Request; req: IncomingMessage; operationContext?: Context };
+  type Initial = { request: Request; req: IncomingMessage; operationContext?: Context; published?: PublishedReads };
   const yoga = (schema: GraphQLSchema, endpoint: string, context: (initial: Initial) => Context | Promise<Context>) =>
     createYoga<object, Context>({
       schema,
@@ -116,7 +123,8 @@ export async function buildApp(
     }
   });
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
-  const publicYoga = yoga(schemas.public, "/graphql/public", () => publicContext(services));
+  // `published` is set by the fast path (modules/public/fast-path.ts) on the GETs it may cache.
+  const publicYoga = yoga(schemas.public, "/graphql/public", ({ published }) => ({ ...publicContext(services), published }));
 
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
@@ -136,7 +144,7 @@ export async function buildApp(
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
     );
     securityHeaders(res, "json"); // routes serving anything else set their own kind
-    route(req, res, { admin, publicYoga, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -187,6 +195,7 @@ export async function buildApp(
   async function stop(): Promise<void> {
     await clock?.stop();
     lagMonitor?.stop();
+    pages.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect
@@ -205,6 +214,7 @@ export async function buildApp(
 interface Handlers {
   admin: YogaServerInstance<object, Context>;
   publicYoga: YogaServerInstance<object, Context>;
+  responses: PublicResponseCache;
   services: AppServices;
   trustProxy: boolean;
   web: WebHandler | null;
@@ -214,7 +224,7 @@ interface Handlers {
   cors: CorsPolicy;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, services, trustProxy, web, pageHosts, lagging, cors }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, responses, services, trustProxy, web, pageHosts, lagging, cors }: Handlers): Promise<void> {
   let path = (req.url ?? "/").split("?")[0] ?? "/";
   // Custom-domain proof (modules/orgs/custom-domain.ts): answered on every host, page hosts included.
   if (path.startsWith(CHALLENGE_PATH)) {
@@ -250,12 +260,24 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
   if (publicGraphql || isPublicFile(path)) {
     if (applyCors(req, res, "public", cors)) return;
     if (lagging()) return overloaded(res);
-    // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT).
-    const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
-    if (retryAfter !== null) return rateLimited(res, retryAfter);
-    if (publicGraphql) return (await takeBody()) ? publicYoga(req, asGraphiql(req, res)) : undefined;
+    // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT). Answers from memory
+    // (the files, cached GraphQL GETs) count it on this instance only: no round trip to Redis
+    // per request; a GraphQL execution also takes from the shared budget (docs/adr/0013).
+    const { limiters } = services;
+    const ip = clientIp(req, trustProxy);
+    const take = async (limiter: typeof limiters.public): Promise<boolean> => {
+      const retryAfter = await limiter.take(ip);
+      if (retryAfter === null) return true;
+      rateLimited(res, retryAfter);
+      return false;
+    };
+    if (!(await take(limiters.publicLocal))) return;
+    const shared = () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : take(limiters.public));
+    const cacheKey = publicGraphql && path === "/graphql/public" ? PublicResponseCache.keyOf(req) : null;
+    if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, shared);
+    if (publicGraphql) return (await shared()) && (await takeBody()) ? publicYoga(req, asGraphiql(req, res)) : undefined;
     if (path.endsWith("/badge.svg")) securityHeaders(res, "badge");
-    return servePublicFile(req, res, path, services.db.prisma, trustProxy, pageSlug !== null);
+    return servePublicFile(req, res, path, services.pages, trustProxy, pageSlug !== null);
   }
   if (graphql) {
     if (applyCors(req, res, "private", cors)) return;

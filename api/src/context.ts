@@ -8,6 +8,7 @@ import type { Mailer } from "./lib/mailer.ts";
 import type { Limiters } from "./lib/ratelimit.ts";
 import type { CustomDomains } from "./modules/orgs/custom-domain.ts";
 import type { EventHub } from "./modules/events/hub.ts";
+import type { PublishedPages, Snapshot } from "./modules/public/published-pages.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
@@ -31,6 +32,15 @@ export interface AppServices {
   publicUrl(): string;
   /** Proof of custom domains (CUSTOM_DOMAIN_CHECK_PORT, DNS): modules/orgs/custom-domain.ts. */
   customDomains: CustomDomains;
+  /** The published page of each organisation being read (modules/public/published-pages.ts). */
+  pages: PublishedPages;
+}
+
+/** What one execution read of the published pages: its answer may be cached while they stay current. */
+export interface PublishedReads {
+  snapshots: Snapshot[];
+  /** It also read something without a version (an unknown slug): never cache it. */
+  unversioned: boolean;
 }
 
 /** What a subscription may ask of the connection it runs on (WebSocket only). */
@@ -50,6 +60,10 @@ export interface Context {
   transport?: Transport | undefined;
   /** The caller's address (throttling of sign-in); null for the server's own work. */
   clientIp: string | null;
+  /** Set on public GETs that may be cached: Query.statusPage records what it read here. */
+  published?: PublishedReads | undefined;
+  /** The instant the page being resolved shows (its snapshot's time bucket); uptime is computed as of it. */
+  asOf?: Date | undefined;
 }
 
 /** A context for one operation of `viewer` (fresh loaders: nothing cached across operations). */

@@ -37,6 +37,8 @@ describe("Service.uptime", () => {
     await prisma.event.create({
       data: { organizationId: a.orgId, position: org.eventSeq, kind: "SERVICE_STATUS_CHANGED", serviceId: service.id, serviceStatus: "PARTIAL_OUTAGE", occurredAt: new Date(Date.now() - 100 * 86_400_000) },
     });
+    // Written around the mutation runner: tell the published page, as a commit would.
+    t.app.services.pages.invalidate(a.orgId);
     const days = await uptimeOf(service.id, 3);
     expect(days).toHaveLength(3);
     expect(days.every((d) => d.worstStatus === "PARTIAL_OUTAGE" && d.operationalRatio === 0)).toBe(true);

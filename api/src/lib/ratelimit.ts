@@ -13,6 +13,13 @@ export interface Limiter {
 
 export interface Limiters {
   public: Limiter;
+  /**
+   * The same per-IP budget counted on this instance alone, in memory: the public fast path
+   * (answers from memory) takes from it without a network round trip. Without Redis it is
+   * `public` itself. With Redis, a request that goes on to do work (a GraphQL execution)
+   * takes from `public` too (docs/adr/0013-published-pages.md).
+   */
+  publicLocal: Limiter;
   /** logIn / signUp attempts. */
   auth: { perIp: Limiter; perIpAndEmail: Limiter };
   close(): Promise<void>;
@@ -26,9 +33,9 @@ export function createLimiters(options: { publicPerSecond: number; authPerIpAndE
     redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     redis.on("error", () => {}); // the bus logs Redis trouble; here the insurance limiter takes over
   }
-  const limiter = (points: number, duration: number, keyPrefix: string): Limiter => {
+  const limiter = (points: number, duration: number, keyPrefix: string, local = false): Limiter => {
     const base = { points, duration, keyPrefix: `statuspage:${keyPrefix}` };
-    const store: RateLimiterAbstract = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) }) : new RateLimiterMemory(base);
+    const store: RateLimiterAbstract = redis && !local ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) }) : new RateLimiterMemory(base);
     return {
       async take(key) {
         try {
@@ -41,8 +48,10 @@ export function createLimiters(options: { publicPerSecond: number; authPerIpAndE
       },
     };
   };
+  const publicLimiter = options.publicPerSecond > 0 ? limiter(options.publicPerSecond, 1, "public-rate") : UNLIMITED;
   return {
-    public: options.publicPerSecond > 0 ? limiter(options.publicPerSecond, 1, "public-rate") : UNLIMITED,
+    public: publicLimiter,
+    publicLocal: options.publicPerSecond > 0 && redis ? limiter(options.publicPerSecond, 1, "public-rate-local", true) : publicLimiter,
     // Generous for people (a typo or ten), hopeless for guessing.
     auth:
       options.authPerIpAndEmail > 0

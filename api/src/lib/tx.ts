@@ -39,7 +39,8 @@ export interface MutationRunner {
   run<T>(organizationId: string, actor: string, work: (scope: MutationScope) => Promise<T>): Promise<T>;
 }
 
-export function createMutationRunner(db: Database, bus: EventBus): MutationRunner {
+/** `onCommit`: told of every committed change, with or without events (a rename writes none). */
+export function createMutationRunner(db: Database, bus: EventBus, onCommit: (organizationId: string) => void = () => {}): MutationRunner {
   // Entries are never removed: one small object per row ever changed by this process.
   const rowMutexes = new Map<string, Mutex>();
   const mutexFor = (key: string) => {
@@ -94,6 +95,7 @@ export function createMutationRunner(db: Database, bus: EventBus): MutationRunne
           },
           { maxWait: 10_000, timeout: 15_000 },
         );
+        onCommit(organizationId);
         if (lastPosition !== null) bus.publish(organizationId, lastPosition);
         return result;
       } finally {

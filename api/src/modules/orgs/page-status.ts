@@ -1,3 +1,4 @@
+import type { ServiceStatus } from "../../generated/prisma/enums.ts";
 import type { Prisma } from "../../lib/db.ts";
 import type { PageStatusShape } from "../../graphql/refs.ts";
 import { INDICATOR_DESCRIPTIONS, pageIndicator } from "../services/domain.ts";
@@ -8,6 +9,11 @@ export async function pageStatusOf(prisma: Prisma, organization: { id: string; c
     where: { organizationId: organization.id, deletedAt: null },
     select: { status: true, statusSince: true },
   });
+  return pageStatusFrom(services, organization);
+}
+
+/** The same from services already read (the published page holds them). */
+export function pageStatusFrom(services: readonly { status: ServiceStatus; statusSince: Date }[], organization: { createdAt: Date }): PageStatusShape {
   const indicator = pageIndicator(services.map((s) => s.status));
   const updatedAt = services.reduce((latest, s) => (s.statusSince > latest ? s.statusSince : latest), organization.createdAt);
   return { indicator, description: INDICATOR_DESCRIPTIONS[indicator], updatedAt };

@@ -1,6 +1,6 @@
 // Atom and RSS feeds of a page's incidents (newest first), each entry carrying its timeline,
 // for feed readers and chat integrations that follow a status page.
-import type { IncidentWithTimeline, PublicPage } from "./load-page.ts";
+import type { IncidentWithTimeline, PublicPage } from "../public/published-pages.ts";
 
 const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 

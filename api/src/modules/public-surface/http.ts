@@ -1,13 +1,13 @@
 // The public files of a page over plain HTTP: /api/v2/:slug/<file>.json (Statuspage v2),
 // /status/:slug/feed.atom, feed.rss and badge.svg. GET and HEAD only, readable from any origin
-// (as Statuspage's are), cacheable for a second with an ETag so that monitors polling every few
-// seconds mostly get 304s while a change still shows within a second.
-import { createHash } from "node:crypto";
+// (as Statuspage's are). Each file is rendered from the page's published snapshot once per
+// version and kept serialised (and compressed) on it, with its ETag (public/representation.ts):
+// monitors polling every few seconds mostly get 304s, and a change still shows within a second.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Prisma } from "../../lib/db.ts";
+import type { PublishedPages } from "../public/published-pages.ts";
+import { sendRepresentation } from "../public/representation.ts";
 import { badgeSvg } from "./badge.ts";
 import { atomFeed, rssFeed } from "./feeds.ts";
-import { loadPublicPage } from "./load-page.ts";
 import { STATUSPAGE_FILES, statuspageJson, type StatuspageFile } from "./statuspage-json.ts";
 
 const JSON_PATH = /^\/api\/v2\/([a-z0-9-]+)\/(.+)\.json$/;
@@ -19,7 +19,7 @@ export function isPublicFile(path: string): boolean {
 }
 
 /** `onPageHost`: the request came to the page's own host, whose root is the page. */
-export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, prisma: Prisma, trustProxy: boolean, onPageHost = false): Promise<void> {
+export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, pages: PublishedPages, trustProxy: boolean, onPageHost = false): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "access-control-allow-origin": "*" });
     return void res.end();
@@ -29,32 +29,21 @@ export async function servePublicFile(req: IncomingMessage, res: ServerResponse,
   const slug = (json ?? file)![1]!;
   const kind = json ? (json[2] as StatuspageFile) : file![2]!;
   if (json && !STATUSPAGE_FILES.includes(kind as StatuspageFile)) return notFound(res);
-  const page = await loadPublicPage(prisma, slug);
-  if (!page) return notFound(res);
+  const snapshot = await pages.get(slug);
+  if (!snapshot) return notFound(res);
   const origin = originOf(req, trustProxy);
   const pageUrl = onPageHost ? origin : `${origin}/status/${slug}`;
-  if (json) return send(req, res, "application/json; charset=utf-8", JSON.stringify(statuspageJson(kind as StatuspageFile, page, pageUrl)));
-  if (kind === "feed.atom") return send(req, res, "application/atom+xml; charset=utf-8", atomFeed(page, pageUrl, `${pageUrl}/feed.atom`));
-  if (kind === "feed.rss") return send(req, res, "application/rss+xml; charset=utf-8", rssFeed(page, pageUrl));
-  return send(req, res, "image/svg+xml; charset=utf-8", badgeSvg(page.status.indicator, page.status.description));
-}
-
-function send(req: IncomingMessage, res: ServerResponse, contentType: string, body: string): void {
-  const etag = `"${createHash("sha1").update(body).digest("base64url")}"`;
-  const headers = {
-    "content-type": contentType,
-    "cache-control": "public, max-age=1",
-    etag,
-    "access-control-allow-origin": "*",
-    vary: "Accept-Encoding",
-  };
-  const matches = (req.headers["if-none-match"] ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, ""));
-  if (matches.includes(etag)) {
-    res.writeHead(304, headers);
-    return void res.end();
-  }
-  res.writeHead(200, { ...headers, "content-length": Buffer.byteLength(body) });
-  res.end(req.method === "HEAD" ? undefined : body);
+  const page = snapshot.page;
+  // The links inside a file name the host it was asked on: the key carries it.
+  const key = `${kind}\n${pageUrl}`;
+  const rep = json
+    ? snapshot.representation(key, "application/json; charset=utf-8", () => JSON.stringify(statuspageJson(kind as StatuspageFile, page, pageUrl)))
+    : kind === "feed.atom"
+      ? snapshot.representation(key, "application/atom+xml; charset=utf-8", () => atomFeed(page, pageUrl, `${pageUrl}/feed.atom`))
+      : kind === "feed.rss"
+        ? snapshot.representation(key, "application/rss+xml; charset=utf-8", () => rssFeed(page, pageUrl))
+        : snapshot.representation(kind, "image/svg+xml; charset=utf-8", () => badgeSvg(page.status.indicator, page.status.description));
+  sendRepresentation(req, res, rep);
 }
 
 function notFound(res: ServerResponse): void {

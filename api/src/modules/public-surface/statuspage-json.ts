@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { IncidentStatus, MaintenanceStatus, ServiceStatus } from "../../generated/prisma/enums.ts";
 import { indicatorOf, pageIndicator } from "../services/domain.ts";
-import type { IncidentWithTimeline, MaintenanceWithServices, PublicPage } from "./load-page.ts";
+import type { IncidentWithTimeline, MaintenanceWithServices, PublicPage } from "../public/published-pages.ts";
 
 const lower = (value: string) => value.toLowerCase();
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);

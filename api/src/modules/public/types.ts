@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Organization } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { IncidentRef, MaintenanceRef, PageStatusRef, ServiceRef } from "../../graphql/refs.ts";
-import { pageStatusOf } from "../orgs/page-status.ts";
+import type { Snapshot } from "./published-pages.ts";
 
 const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
 
@@ -17,48 +17,38 @@ const PublicOrganizationRef = builder.objectRef<Organization>("PublicOrganizatio
   }),
 });
 
-const StatusPageRef = builder.objectRef<Organization>("StatusPage").implement({
+// The page is resolved from its published snapshot (published-pages.ts): the same rows the
+// public files show, read once per change, whichever endpoint asks.
+const StatusPageRef = builder.objectRef<Snapshot>("StatusPage").implement({
   description: "An organisation's public status page.",
   ...everywhere,
   fields: (t) => ({
-    organization: t.field({ type: PublicOrganizationRef, resolve: (org) => org }),
-    status: t.field({ type: PageStatusRef, resolve: (org, _, ctx) => pageStatusOf(ctx.prisma, org) }),
+    organization: t.field({ type: PublicOrganizationRef, resolve: (page) => page.page.organization }),
+    status: t.field({ type: PageStatusRef, resolve: (page) => page.page.status }),
     services: t.field({
       type: [ServiceRef],
       description: "Ordered by position, then name.",
-      resolve: (org, _, ctx) =>
-        ctx.prisma.service.findMany({ where: { organizationId: org.id, deletedAt: null }, orderBy: [{ position: "asc" }, { name: "asc" }] }),
+      resolve: (page) => page.page.services,
     }),
     activeIncidents: t.field({
       type: [IncidentRef],
       description: "Unresolved incidents, newest first.",
-      resolve: (org, _, ctx) =>
-        ctx.prisma.incident.findMany({
-          where: { organizationId: org.id, deletedAt: null, resolvedAt: null },
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-          take: 100,
-        }),
+      resolve: (page) => page.rows.activeIncidents.slice(0, 100),
     }),
     recentIncidents: t.field({
       type: [IncidentRef],
       description: "Incidents resolved in the last `days` days (1 to 90), most recently resolved first.",
       args: { days: t.arg.int({ required: false, defaultValue: 14, validate: z.number().int().min(1).max(90) }) },
-      resolve: (org, args, ctx) =>
-        ctx.prisma.incident.findMany({
-          where: { organizationId: org.id, deletedAt: null, resolvedAt: { gte: new Date(Date.now() - (args.days ?? 14) * 86_400_000) } },
-          orderBy: [{ resolvedAt: "desc" }, { id: "desc" }],
-          take: 200,
-        }),
+      resolve: (page, args) => {
+        // As of the snapshot's instant, so that one version always gives the same answer.
+        const since = page.asOf.getTime() - (args.days ?? 14) * 86_400_000;
+        return page.rows.resolvedIncidents.filter((i) => i.resolvedAt!.getTime() >= since);
+      },
     }),
     maintenances: t.field({
       type: [MaintenanceRef],
       description: "Windows in progress and upcoming, soonest first.",
-      resolve: (org, _, ctx) =>
-        ctx.prisma.maintenance.findMany({
-          where: { organizationId: org.id, status: { in: ["IN_PROGRESS", "SCHEDULED"] } },
-          orderBy: [{ scheduledStart: "asc" }, { id: "asc" }],
-          take: 100,
-        }),
+      resolve: (page) => page.rows.openMaintenances,
     }),
   }),
 });
@@ -70,6 +60,17 @@ builder.queryFields((t) => ({
     ...everywhere,
     description: "Anyone may read an organisation's status page by its slug; null for an unknown slug.",
     args: { slug: t.arg.string({ required: true, validate: z.string().max(100) }) },
-    resolve: (_, args, ctx) => ctx.prisma.organization.findUnique({ where: { slug: args.slug.toLowerCase() } }),
+    resolve: async (_, args, ctx) => {
+      const page = await ctx.services.pages.get(args.slug.toLowerCase());
+      if (!page) {
+        // "No such page" has no version to follow: an answer that says so is never cached.
+        if (ctx.published) ctx.published.unversioned = true;
+        return null;
+      }
+      ctx.published?.snapshots.push(page);
+      page.prime(ctx.loaders);
+      ctx.asOf = page.asOf;
+      return page;
+    },
   }),
 }));

@@ -79,7 +79,8 @@ ServiceRef.implement({
       args: { days: t.arg.int({ defaultValue: 90, validate: z.number().int().min(1).max(MAX_UPTIME_DAYS) }) },
       resolve: async (s, args, ctx) => {
         const history = await ctx.loaders.uptimeHistory.load(s);
-        return uptimeDays({ createdAt: s.createdAt, now: new Date(), days: args.days, statusAtStart: history.statusAtStart, changes: history.changes });
+        // A published page fixes the instant (its version), so one version gives one answer.
+        return uptimeDays({ createdAt: s.createdAt, now: ctx.asOf ?? new Date(), days: args.days, statusAtStart: history.statusAtStart, changes: history.changes });
       },
     }),
   }),

@@ -1,0 +1,138 @@
+// Public GraphQL GETs answered from memory: the serialised answer of an execution is kept,
+// keyed by the request's query string and Accept header, together with the published
+// snapshots it read (Query.statusPage records them in ctx.published). It is served while every
+// one of those snapshots is still its page's current version (published-pages.ts keeps that
+// within a second of the log), so a cached answer is never staler than a fresh execution would
+// be. Errors, and answers that read nothing versioned (an unknown slug, introspection), are
+// never cached. Docs: docs/adr/0013-published-pages.md.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Kind, OperationTypeNode, parse } from "graphql";
+import type { YogaServerInstance } from "graphql-yoga";
+import type { Context, PublishedReads } from "../../context.ts";
+import type { PublishedPages, Snapshot } from "./published-pages.ts";
+import { Representation, sendRepresentation } from "./representation.ts";
+
+interface Cached {
+  rep: Representation;
+  snapshots: Snapshot[];
+  bytes: number;
+}
+
+/** The content type of an answer depends on Accept; the encoding on Accept-Encoding. */
+const VARY = "Accept, Accept-Encoding";
+
+export class PublicResponseCache {
+  private readonly entries = new Map<string, Cached>();
+  private totalBytes = 0;
+  /** Executions stored (tests). */
+  stored = 0;
+
+  constructor(
+    private readonly pages: PublishedPages,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
+
+  /** The cache key of a GET, or null when it is not one this cache answers. */
+  static keyOf(req: IncomingMessage): string | null {
+    if (req.method !== "GET" && req.method !== "HEAD") return null;
+    const url = req.url ?? "";
+    const q = url.indexOf("?");
+    if (q < 0 || !url.includes("query=", q)) return null;
+    const accept = req.headers.accept ?? "";
+    if (accept.includes("text/html")) return null; // a browser opening GraphiQL
+    return `${accept}\n${url.slice(q + 1)}`;
+  }
+
+  /** The stored answer for `key` if every page it read is still current; else null. */
+  async lookup(key: string): Promise<Representation | null> {
+    const cached = this.entries.get(key);
+    if (!cached) return null;
+    for (const snapshot of cached.snapshots) {
+      if (!(await this.pages.isCurrent(snapshot))) {
+        this.remove(key, cached);
+        return null;
+      }
+    }
+    // Least recently used first in iteration order.
+    this.entries.delete(key);
+    this.entries.set(key, cached);
+    return cached.rep;
+  }
+
+  store(key: string, rep: Representation, snapshots: Snapshot[]): void {
+    const previous = this.entries.get(key);
+    if (previous) this.remove(key, previous);
+    const cached: Cached = { rep, snapshots, bytes: rep.bytes + key.length };
+    this.entries.set(key, cached);
+    this.totalBytes += cached.bytes;
+    this.stored++;
+    while (this.totalBytes > this.maxBytes && this.entries.size > 1) {
+      const [oldestKey, oldest] = this.entries.entries().next().value!;
+      this.remove(oldestKey, oldest);
+    }
+  }
+
+  /** Compressed bodies are made on demand: count them when they appear. */
+  grew(key: string, bytes: number): void {
+    const cached = this.entries.get(key);
+    if (!cached) return;
+    cached.bytes += bytes;
+    this.totalBytes += bytes;
+  }
+
+  private remove(key: string, cached: Cached): void {
+    if (this.entries.get(key) !== cached) return;
+    this.entries.delete(key);
+    this.totalBytes -= cached.bytes;
+  }
+}
+
+/** Answers a cacheable public GET from the cache, or executes it and caches what may be. */
+export async function serveFromCache(
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  cache: PublicResponseCache,
+  yoga: YogaServerInstance<object, Context>,
+  /** Called on a miss, before any GraphQL work; false when the request was refused (answered). */
+  beforeWork: () => Promise<boolean>,
+): Promise<void> {
+  const hit = await cache.lookup(key);
+  if (hit) return sendRepresentation(req, res, hit, VARY);
+  if (!(await beforeWork())) return;
+  if (isSubscription(req.url ?? "")) return yoga(req, res); // an SSE stream: nothing to keep
+  const published: PublishedReads = { snapshots: [], unversioned: false };
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  // The Fetch entry point gives the whole answer back to us instead of writing it.
+  const response = await yoga.fetch(`http://localhost${req.url ?? "/"}`, { method: "GET", headers }, { req, published });
+  const body = Buffer.from(await response.arrayBuffer());
+  const contentType = response.headers.get("content-type") ?? "application/json; charset=utf-8";
+  if (response.status === 200 && published.snapshots.length > 0 && !published.unversioned && !hasErrors(body)) {
+    const rep = new Representation(contentType, body, (bytes) => cache.grew(key, bytes));
+    cache.store(key, rep, published.snapshots);
+    return sendRepresentation(req, res, rep, VARY);
+  }
+  const passed: Record<string, string> = {};
+  response.headers.forEach((value, name) => (passed[name] = value));
+  res.writeHead(response.status, { ...passed, "content-length": body.length });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+function hasErrors(body: Buffer): boolean {
+  try {
+    return (JSON.parse(body.toString("utf8")) as { errors?: unknown }).errors !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+function isSubscription(url: string): boolean {
+  const query = new URL(url, "http://localhost").searchParams.get("query");
+  if (!query) return false;
+  try {
+    return parse(query).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.SUBSCRIPTION);
+  } catch {
+    return false; // Yoga answers the syntax error (not cached: it has errors)
+  }
+}
