@@ -52,7 +52,11 @@ export function createRedisEventBus(url: string, log: Logger): EventBus {
     },
     healthy: () => publisher.status === "ready" && subscriber.status === "ready",
     async close() {
-      await pubsub.close();
+      // QUIT cannot be sent while Redis is away (offline queue off): then just drop the sockets.
+      await pubsub.close().catch(() => {
+        publisher.disconnect();
+        subscriber.disconnect();
+      });
     },
   };
 }
