@@ -10,6 +10,8 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, createTenant, type Tenant } from "./fixtures.ts";
 import { ok, startTestApp, type TestApp } from "./harness.ts";
+import { createInProcessEventBus } from "../src/lib/pubsub.ts";
+import { PublishedPages, TIME_BUCKET_MS } from "../src/modules/public/published-pages.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -146,6 +148,38 @@ describe("one instance", () => {
     expect(page.headers.etag).toBeDefined();
     expect(page.headers["access-control-allow-origin"]).toBe("*");
     expect(page.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("keeps memory within its budget, evicting the least recently read pages", async () => {
+    const tenants = [a, b, await createTenant(t), await createTenant(t)];
+    const pages = new PublishedPages(t.app.services.db.prisma, createInProcessEventBus(), () => {}, { maxBytes: 1 });
+    for (const tenant of tenants) expect((await pages.get(tenant.slug))?.page.organization.id).toBe(tenant.orgId);
+    // A budget smaller than one page keeps only the last one read.
+    expect(pages.stats().pages).toBe(1);
+    const kept = await pages.get(tenants[3]!.slug);
+    expect(pages.stats().builds).toBe(4);
+    expect(kept?.page.organization.id).toBe(tenants[3]!.orgId);
+    const roomy = new PublishedPages(t.app.services.db.prisma, createInProcessEventBus(), () => {}, { maxPages: 2 });
+    for (const tenant of tenants) await roomy.get(tenant.slug);
+    expect(roomy.stats().pages).toBe(2);
+    expect(await roomy.get("no-such-page-here")).toBeNull(); // made-up slugs are not kept
+    expect(roomy.stats().pages).toBe(2);
+    pages.close();
+    roomy.close();
+  });
+
+  it("re-derives a page from the same rows when its minute ends (time changes uptime, not the log)", async () => {
+    let now = Date.now();
+    const pages = new PublishedPages(t.app.services.db.prisma, createInProcessEventBus(), () => {}, { now: () => now });
+    const first = (await pages.get(a.slug))!;
+    expect(await pages.get(a.slug)).toBe(first);
+    now += TIME_BUCKET_MS;
+    const later = (await pages.get(a.slug))!;
+    expect(later.version).not.toBe(first.version);
+    expect(later.rows).toBe(first.rows); // no new queries for the rows
+    expect(later.asOf.getTime() - first.asOf.getTime()).toBe(TIME_BUCKET_MS);
+    expect(pages.stats().builds).toBe(1);
+    pages.close();
   });
 
   it("shows statusPage on /graphql from the same snapshot", async () => {

@@ -14,7 +14,8 @@ import { Representation, sendRepresentation } from "./representation.ts";
 
 interface Cached {
   rep: Representation;
-  snapshots: Snapshot[];
+  /** The snapshots it read, by id: holding the snapshots themselves would pin old versions. */
+  reads: { organizationId: string; snapshotId: number }[];
   bytes: number;
 }
 
@@ -47,8 +48,8 @@ export class PublicResponseCache {
   async lookup(key: string): Promise<Representation | null> {
     const cached = this.entries.get(key);
     if (!cached) return null;
-    for (const snapshot of cached.snapshots) {
-      if (!(await this.pages.isCurrent(snapshot))) {
+    for (const read of cached.reads) {
+      if (!(await this.pages.isCurrent(read.organizationId, read.snapshotId))) {
         this.remove(key, cached);
         return null;
       }
@@ -62,7 +63,8 @@ export class PublicResponseCache {
   store(key: string, rep: Representation, snapshots: Snapshot[]): void {
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
-    const cached: Cached = { rep, snapshots, bytes: rep.bytes + key.length };
+    const reads = snapshots.map((s) => ({ organizationId: s.organizationId, snapshotId: s.id }));
+    const cached: Cached = { rep, reads, bytes: rep.bytes + key.length };
     this.entries.set(key, cached);
     this.totalBytes += cached.bytes;
     this.stored++;

@@ -59,10 +59,15 @@ interface PageRows {
 export const CHECK_MS = 1_000;
 export const TIME_BUCKET_MS = 60_000;
 const MAX_REPRESENTATIONS = 64;
+let lastSnapshotId = 0;
 
 /** One version of a published page: immutable except for the representations cached on it. */
 export class Snapshot {
   readonly version: string;
+  /** Unique per instance: caches remember this instead of holding on to old snapshots. */
+  readonly id = ++lastSnapshotId;
+  /** Bytes of the representations serialised on this snapshot so far. */
+  representationBytes = 0;
   private readonly representations = new Map<string, Representation>();
 
   constructor(
@@ -72,7 +77,7 @@ export class Snapshot {
     /** The invalidation count of its entry when its build started. */
     readonly generation: number,
     readonly bucket: number,
-    private readonly grew: (bytes: number) => void,
+    private readonly grew: (snapshot: Snapshot) => void,
   ) {
     this.version = `${position}.${bucket}`;
   }
@@ -91,12 +96,20 @@ export class Snapshot {
     let rep = this.representations.get(key);
     if (!rep) {
       // Keys carry client input (the Host a file's links name): never let them pile up.
-      if (this.representations.size >= MAX_REPRESENTATIONS) this.representations.clear();
-      rep = new Representation(contentType, Buffer.from(render()), this.grew);
+      if (this.representations.size >= MAX_REPRESENTATIONS) {
+        this.representations.clear();
+        this.representationBytes = 0;
+      }
+      rep = new Representation(contentType, Buffer.from(render()), (bytes) => this.add(bytes));
       this.representations.set(key, rep);
-      this.grew(rep.body.length);
+      this.add(rep.body.length);
     }
     return rep;
+  }
+
+  private add(bytes: number): void {
+    this.representationBytes += bytes;
+    this.grew(this);
   }
 
   /** Hands the snapshot's rows to a request's loaders, so that resolving the page reads nothing more. */
@@ -187,12 +200,12 @@ export class PublishedPages {
     return ready ? Promise.resolve(ready) : this.refresh(entry);
   }
 
-  /** Whether `snapshot` is still what its page shows (after the coalesced check). */
-  async isCurrent(snapshot: Snapshot): Promise<boolean> {
-    const entry = this.byOrganization.get(snapshot.organizationId);
+  /** Whether snapshot `snapshotId` is still what the organisation's page shows (after the coalesced check). */
+  async isCurrent(organizationId: string, snapshotId: number): Promise<boolean> {
+    const entry = this.byOrganization.get(organizationId);
     if (!entry || entry.evicted) return false;
     const current = this.ready(entry) ?? (await this.refresh(entry));
-    return current === snapshot;
+    return current?.id === snapshotId;
   }
 
   /** A commit on this instance touched the organisation: rebuild before the next read. */
@@ -218,6 +231,7 @@ export class PublishedPages {
     if (Math.floor(now / TIME_BUCKET_MS) !== snapshot.bucket) {
       // Only time moved: the same rows, shown as of the new bucket (no database work).
       entry.snapshot = this.derive(entry, snapshot.rows, snapshot.position, snapshot.generation);
+      this.setBytes(entry, snapshot.rows.bytes); // the old representations go with the old snapshot
       return entry.snapshot;
     }
     return snapshot;
@@ -273,9 +287,9 @@ export class PublishedPages {
   }
 
   private derive(entry: Entry, rows: PageRows, position: bigint, generation: number): Snapshot {
-    return new Snapshot(entry.organizationId!, rows, position, generation, Math.floor(this.now() / TIME_BUCKET_MS), (bytes) => {
-      if (entry.evicted || entry.snapshot?.rows !== rows) return;
-      this.setBytes(entry, entry.bytes + bytes);
+    return new Snapshot(entry.organizationId!, rows, position, generation, Math.floor(this.now() / TIME_BUCKET_MS), (snapshot) => {
+      if (entry.evicted || entry.snapshot !== snapshot) return; // a snapshot served once, not kept
+      this.setBytes(entry, rows.bytes + snapshot.representationBytes);
       this.shrink();
     });
   }
@@ -341,7 +355,6 @@ export class PublishedPages {
       bytes: 0,
     };
     this.entries.set(slug, entry);
-    if (this.entries.size > this.maxPages) this.evict(this.entries.values().next().value!);
     return entry;
   }
 
@@ -349,6 +362,12 @@ export class PublishedPages {
   private follow(entry: Entry, organizationId: string): void {
     entry.organizationId = organizationId;
     this.byOrganization.set(organizationId, entry);
+    // Counted once a page exists: made-up slugs (one query each, never kept) evict nothing.
+    while (this.byOrganization.size > this.maxPages) {
+      const oldest = [...this.entries.values()].find((e) => e.organizationId !== null && e !== entry);
+      if (!oldest) break;
+      this.evict(oldest);
+    }
     this.bus
       .subscribe(organizationId, (position) => {
         if (position > entry.announced) entry.announced = position;
