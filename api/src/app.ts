@@ -137,12 +137,16 @@ export async function buildApp(
   const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
   // eslint-disable-next-line prefer-const -- assigned once the server exists
   let connections: ConnectionCap;
+  // A listener and a timer per request cost the hot public path; skip them when nobody reads them.
+  const requestLog = log.isLevelEnabled("info");
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
-    const started = performance.now();
-    res.on("finish", () =>
-      log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
-    );
+    if (requestLog) {
+      const started = performance.now();
+      res.on("finish", () =>
+        log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
+      );
+    }
     securityHeaders(res, "json"); // routes serving anything else set their own kind
     route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");

@@ -17,6 +17,8 @@ interface Cached {
   /** The snapshots it read, by id: holding the snapshots themselves would pin old versions. */
   reads: { organizationId: string; snapshotId: number }[];
   bytes: number;
+  /** When it last moved to the recent end of the LRU order (ms). */
+  touchedAt: number;
 }
 
 /** The content type of an answer depends on Accept; the encoding on Accept-Encoding. */
@@ -54,9 +56,13 @@ export class PublicResponseCache {
         return null;
       }
     }
-    // Least recently used first in iteration order.
-    this.entries.delete(key);
-    this.entries.set(key, cached);
+    // Least recently used first in iteration order; a hot answer moves at most once a second.
+    const now = Date.now();
+    if (now - cached.touchedAt > 1_000) {
+      cached.touchedAt = now;
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+    }
     return cached.rep;
   }
 
@@ -64,7 +70,7 @@ export class PublicResponseCache {
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
     const reads = snapshots.map((s) => ({ organizationId: s.organizationId, snapshotId: s.id }));
-    const cached: Cached = { rep, reads, bytes: rep.bytes + key.length };
+    const cached: Cached = { rep, reads, bytes: rep.bytes + key.length, touchedAt: Date.now() };
     this.entries.set(key, cached);
     this.totalBytes += cached.bytes;
     this.stored++;

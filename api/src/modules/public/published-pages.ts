@@ -150,6 +150,8 @@ interface Entry {
   unsubscribe: (() => void) | null;
   evicted: boolean;
   bytes: number;
+  /** When it last moved to the recent end of the LRU order (ms). */
+  touchedAt: number;
 }
 
 export interface PublishedPagesOptions {
@@ -190,9 +192,14 @@ export class PublishedPages {
   get(slug: string): Promise<Snapshot | null> {
     let entry = this.entries.get(slug);
     if (entry) {
-      // Least recently read first in iteration order: move to the end.
-      this.entries.delete(slug);
-      this.entries.set(slug, entry);
+      // Least recently read first in iteration order: move to the end — at most once a second
+      // per page, so that a hot page costs no map writes per read (LRU to within a second).
+      const now = this.now();
+      if (now - entry.touchedAt > 1_000) {
+        entry.touchedAt = now;
+        this.entries.delete(slug);
+        this.entries.set(slug, entry);
+      }
     } else {
       entry = this.open(slug);
     }
@@ -353,6 +360,7 @@ export class PublishedPages {
       unsubscribe: null,
       evicted: false,
       bytes: 0,
+      touchedAt: this.now(),
     };
     this.entries.set(slug, entry);
     return entry;
