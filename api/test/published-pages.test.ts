@@ -189,6 +189,25 @@ describe("one instance", () => {
   });
 });
 
+describe.skipIf(!redisUrl)("the public budget with Redis configured", () => {
+  let t: TestApp;
+  let tenant: Tenant;
+  beforeAll(async () => {
+    t = await startTestApp({ redisUrl, publicRateLimit: 10 });
+    tenant = await createTenant(t);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a fresh second of budget
+  });
+  afterAll(() => t?.stop());
+
+  it("counts answers from memory in a local budget per instance, with the same per-IP limit", async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, () => get(t.url, `/api/v2/${tenant.slug}/status.json`)));
+    const refused = answers.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(20);
+    expect(Number(refused[0]!.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(answers.some((r) => r.status === 200)).toBe(true);
+  });
+});
+
 /** Reads every representation on `app`; returns what each shows of the service's status. */
 async function shown(app: TestApp, tenant: Tenant): Promise<string[]> {
   const [graphql, summary, status, feed, badge] = await Promise.all(representations(tenant.slug).map((path) => get(app.url, path, JSON_ACCEPT)));
