@@ -22,6 +22,28 @@ import { clientIp, type Limiter } from "./ratelimit.ts";
 export const SERVER_RESTART = 1012;
 const TRY_AGAIN_LATER = 1013;
 
+/** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
+const BACKED_UP = 256 * 1024;
+const FRAME_TAIL = Buffer.from("}");
+/** ws sends a Buffer as a binary frame unless told; graphql-transport-ws is text. */
+const TEXT = { binary: false };
+
+/**
+ * A `next` message from a payload serialised once for every subscriber: the bytes of
+ * `{"id":<id>,"type":"next","payload":` (built once per subscription), the shared payload and
+ * `}` — exactly what graphql-ws would have stringified. Nothing is sent on a closing socket.
+ */
+function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer): Promise<void> | undefined {
+  if (socket.readyState !== socket.OPEN) return undefined;
+  const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
+  if (socket.bufferedAmount < BACKED_UP) {
+    socket.send(frame, TEXT);
+    return undefined;
+  }
+  // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
+  return new Promise((resolve) => socket.send(frame, TEXT, () => resolve()));
+}
+
 interface Endpoint {
   path: string;
   yoga: YogaServerInstance<object, Context>;
@@ -85,10 +107,15 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
             return false;
           }
         },
-        onSubscribe: async (ctx, _id, payload) => {
+        onSubscribe: async (ctx, id, payload) => {
           const socket = ctx.extra.socket;
           const connection = connections.get(socket);
-          const transport: Transport = { dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume"), watched: connection?.watched };
+          const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+          const transport: Transport = {
+            dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume"),
+            watched: connection?.watched,
+            sendNext: (result) => sendFrame(socket, head, result),
+          };
           let operationContext: Context;
           if (endpoint.isPublic) operationContext = publicContext(services, transport);
           else {
