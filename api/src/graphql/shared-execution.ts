@@ -15,7 +15,7 @@
 // SSE (Yoga) keeps the result path: it serialises per stream (docs/adr/0014).
 import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { Context } from "../context.ts";
+import type { Context, Transport } from "../context.ts";
 import type { LiveEvent } from "../modules/events/hub.ts";
 
 /** One event's result for one selection, and its JSON once a WebSocket subscriber asked for it. */
@@ -26,6 +26,7 @@ interface SharedResult {
 }
 type Shared = Map<string, SharedResult>;
 type MaskError = (error: unknown) => Error;
+type Sender = Required<Pick<Transport, "sendNext">>;
 
 /**
  * Counters for tests and the benchmark: results executed, results handed to subscribers, and
@@ -48,8 +49,8 @@ export function useSharedSubscriptionExecution({ share = true, maskError = (erro
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source; // an error result: nothing to stream
         const key = share ? sharingKey(args) : null;
-        const sendNext = (args.contextValue as Context).transport?.sendNext;
-        if (key !== null && sendNext) return sendStream(source as AsyncIterableIterator<unknown>, args, key, sendNext, maskError);
+        const transport = (args.contextValue as Context).transport;
+        if (key !== null && transport?.sendNext) return new SendStream(source as AsyncIterableIterator<unknown>, args, key, transport as Sender, maskError);
         return mapStream(source as AsyncIterableIterator<unknown>, (payload) => executeShared(args, key, payload));
       });
     },
@@ -103,45 +104,59 @@ function sharedPayload(args: ExecutionArgs, key: string, payload: LiveEvent, mas
  * Pulls the subscription's events and sends each as a prebuilt frame; what graphql-ws iterates
  * yields nothing and ends when the source ends (graphql-ws then sends complete) or fails (error).
  * A backed-up socket is waited for before the next event is taken, so its queue fills and the hub
- * cuts it off (1013), as when graphql-ws awaited every send.
+ * cuts it off (1013), as when graphql-ws awaited every send. A class: an idle subscription holds
+ * its fields, not closures (docs/adr/0014).
  */
-function sendStream(
-  source: AsyncIterableIterator<unknown>,
-  args: ExecutionArgs,
-  key: string,
-  sendNext: (payload: Buffer) => Promise<void> | undefined,
-  maskError: MaskError,
-): AsyncIterableIterator<never> {
-  const pump = async (): Promise<IteratorResult<never>> => {
+class SendStream implements AsyncIterableIterator<never> {
+  private readonly pumped: Promise<IteratorResult<never>>;
+
+  constructor(
+    private readonly source: AsyncIterableIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string,
+    private readonly transport: Sender,
+    private readonly maskError: MaskError,
+  ) {
+    this.pumped = this.pump();
+    // Its failure reaches graphql-ws through next(); this only keeps an unobserved one quiet.
+    this.pumped.catch(ignore);
+  }
+
+  next(): Promise<IteratorResult<never>> {
+    return this.pumped;
+  }
+
+  async return(): Promise<IteratorResult<never>> {
+    await this.source.return?.();
+    await this.pumped.catch(ignore);
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<never>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async pump(): Promise<IteratorResult<never>> {
     for (;;) {
-      const item = await source.next();
+      const item = await this.source.next();
       if (item.done) return { value: undefined, done: true };
       let payload: Buffer | Promise<Buffer>;
-      if (isLiveEvent(item.value)) payload = sharedPayload(args, key, item.value, maskError);
-      else payload = serialise(await execute({ ...args, rootValue: item.value }), maskError);
+      if (isLiveEvent(item.value)) payload = sharedPayload(this.args, this.key, item.value, this.maskError);
+      else payload = serialise(await execute({ ...this.args, rootValue: item.value }), this.maskError);
       // Once the first subscriber has it, the others take the buffer without a turn of the loop.
-      const backedUp = sendNext(payload instanceof Buffer ? payload : await payload);
+      const backedUp = this.transport.sendNext(payload instanceof Buffer ? payload : await payload);
       if (backedUp) await backedUp;
     }
-  };
-  const pumped = pump();
-  // Its failure reaches graphql-ws through next(); this only keeps an unobserved one quiet.
-  void pumped.catch(() => undefined);
-  return {
-    next: () => pumped,
-    async return() {
-      await source.return?.();
-      await pumped.catch(() => undefined);
-      return { value: undefined, done: true };
-    },
-    async throw(error: unknown) {
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
+}
+
+function ignore(): undefined {
+  return undefined;
 }
 
 /** Same schema + same selection + same variables (ignoring the one that only sets `after`). */

@@ -29,19 +29,38 @@ const FRAME_TAIL = Buffer.from("}");
 const TEXT = { binary: false };
 
 /**
- * A `next` message from a payload serialised once for every subscriber: the bytes of
- * `{"id":<id>,"type":"next","payload":` (built once per subscription), the shared payload and
- * `}` — exactly what graphql-ws would have stringified. Nothing is sent on a closing socket.
+ * What a subscription may ask of its socket. `sendNext` sends a `next` message from a payload
+ * serialised once for every subscriber: the bytes of `{"id":<id>,"type":"next","payload":`
+ * (built once per subscription), the shared payload and `}` — exactly what graphql-ws would have
+ * stringified. Nothing is sent on a closing socket. A class: nothing per subscription but fields.
  */
-function sendFrame(socket: WebSocket, head: Buffer, payload: Buffer): Promise<void> | undefined {
-  if (socket.readyState !== socket.OPEN) return undefined;
-  const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
-  if (socket.bufferedAmount < BACKED_UP) {
-    socket.send(frame, TEXT);
-    return undefined;
+class SocketTransport implements Transport {
+  /** `{"id":<id>,"type":"next","payload":` */
+  private readonly head: Buffer;
+
+  constructor(
+    private readonly socket: WebSocket,
+    id: string,
+    readonly watched: Watched | undefined,
+  ) {
+    this.head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
-  // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
-  return new Promise((resolve) => socket.send(frame, TEXT, () => resolve()));
+
+  dropSlowSubscriber(): void {
+    this.socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume");
+  }
+
+  sendNext(payload: Buffer): Promise<void> | undefined {
+    const { socket, head } = this;
+    if (socket.readyState !== socket.OPEN) return undefined;
+    const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
+    if (socket.bufferedAmount < BACKED_UP) {
+      socket.send(frame, TEXT);
+      return undefined;
+    }
+    // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
+    return new Promise((resolve) => socket.send(frame, TEXT, () => resolve()));
+  }
 }
 
 interface Endpoint {
@@ -110,12 +129,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         onSubscribe: async (ctx, id, payload) => {
           const socket = ctx.extra.socket;
           const connection = connections.get(socket);
-          const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
-          const transport: Transport = {
-            dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume"),
-            watched: connection?.watched,
-            sendNext: (result) => sendFrame(socket, head, result),
-          };
+          const transport = new SocketTransport(socket, id, connection?.watched);
           let operationContext: Context;
           if (endpoint.isPublic) operationContext = publicContext(services, transport);
           else {
