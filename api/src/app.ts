@@ -103,7 +103,7 @@ export async function buildApp(
       graphqlEndpoint: endpoint,
       context: (initial) => (initial as unknown as Initial).operationContext ?? context(initial as unknown as Initial),
       maskedErrors: { maskError },
-      plugins: [refuseUnstorableInput(), queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false })],
+      plugins: [refuseUnstorableInput(), queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false, maskError })],
       graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
       cors: false, // lib/http-guards.ts answers CORS for both endpoints (docs/adr/0009)
       landingPage: false,

@@ -49,6 +49,12 @@ export interface Transport {
   dropSlowSubscriber(): void;
   /** The connection as the Authority watches it (signed-in sockets). */
   watched?: Watched;
+  /**
+   * Sends this subscription a `next` message whose payload is already JSON (shared by every
+   * subscriber of the event and selection: graphql/shared-execution.ts); only the operation's id
+   * is added. Returns a promise when the connection is backed up, to be awaited before the next.
+   */
+  sendNext?: (payload: Buffer) => Promise<void> | undefined;
 }
 
 export interface Context {

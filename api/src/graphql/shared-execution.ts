@@ -6,15 +6,33 @@
 // document) decides which objects are hidden as deleted or cancelled (modules/events/visibility.ts,
 // from the rows the event's shared loaders read), and the subscription's own authorization ran
 // at subscribe time and per event at its root field.
+//
+// On a WebSocket (the transport offers `sendNext`) the shared result is also serialised once:
+// its JSON is encoded once per event and selection, and each socket's `next` message is that
+// buffer with the socket's subscription id put in front (lib/websocket.ts). The stream handed
+// back to graphql-ws then yields nothing: it only ends (complete) or fails (error), so
+// graphql-ws keeps the protocol (ack, ping, complete, errors) and never stringifies a payload.
+// SSE (Yoga) keeps the result path: it serialises per stream (docs/adr/0014).
 import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { Context } from "../context.ts";
+import type { Context, Transport } from "../context.ts";
 import type { LiveEvent } from "../modules/events/hub.ts";
 
-type Shared = Map<string, Promise<ExecutionResult>>;
+/** One event's result for one selection, and its JSON once a WebSocket subscriber asked for it. */
+interface SharedResult {
+  result: Promise<ExecutionResult>;
+  payload: Buffer | null;
+  encoded: Promise<Buffer> | null;
+}
+type Shared = Map<string, SharedResult>;
+type MaskError = (error: unknown) => Error;
+type Sender = Required<Pick<Transport, "sendNext">>;
 
-/** Counters for tests and the benchmark: results executed vs. results handed to subscribers. */
-export const fanOutStats = { executions: 0, deliveries: 0 };
+/**
+ * Counters for tests and the benchmark: results executed, results handed to subscribers, and
+ * payloads serialised for WebSocket frames.
+ */
+export const fanOutStats = { executions: 0, deliveries: 0, serialisations: 0 };
 const resultsByEvent = new WeakMap<LiveEvent, Shared>();
 const schemaIds = new WeakMap<object, number>();
 let nextSchemaId = 1;
@@ -24,13 +42,15 @@ const selectionKeys = new WeakMap<DocumentNode, { text: string; afterVariable: s
  * `share: false` is the benchmark's baseline (SHARED_FANOUT=0): every socket executes every event
  * itself, still with the event's fresh loaders (a long-lived subscription's own would go stale).
  */
-export function useSharedSubscriptionExecution({ share = true }: { share?: boolean } = {}): Plugin<Context> {
+export function useSharedSubscriptionExecution({ share = true, maskError = (error) => error as Error }: { share?: boolean; maskError?: MaskError } = {}): Plugin<Context> {
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source; // an error result: nothing to stream
         const key = share ? sharingKey(args) : null;
+        const transport = (args.contextValue as Context).transport;
+        if (key !== null && transport?.sendNext) return new SendStream(source as AsyncIterableIterator<unknown>, args, key, transport as Sender, maskError);
         return mapStream(source as AsyncIterableIterator<unknown>, (payload) => executeShared(args, key, payload));
       });
     },
@@ -50,16 +70,93 @@ function executeShared(args: ExecutionArgs, key: string | null, payload: unknown
     fanOutStats.executions++;
     return executeOnce(args, payload);
   }
+  return sharedResult(args, key, payload).result;
+}
+
+function sharedResult(args: ExecutionArgs, key: string, payload: LiveEvent): SharedResult {
   let shared = resultsByEvent.get(payload);
-  if (!shared) resultsByEvent.set(payload, (shared = new Map<string, Promise<ExecutionResult>>()));
-  let result = shared.get(key);
+  if (!shared) resultsByEvent.set(payload, (shared = new Map<string, SharedResult>()));
+  let entry = shared.get(key);
   fanOutStats.deliveries++;
-  if (!result) {
+  if (!entry) {
     fanOutStats.executions++;
-    result = executeOnce(args, payload);
-    shared.set(key, result);
+    entry = { result: executeOnce(args, payload), payload: null, encoded: null };
+    shared.set(key, entry);
   }
-  return result;
+  return entry;
+}
+
+/** The JSON of a result as graphql-ws would send it, errors masked as Yoga masks them. */
+function serialise(result: ExecutionResult, maskError: MaskError): Buffer {
+  fanOutStats.serialisations++;
+  const masked = result.errors ? { ...result, errors: result.errors.map((error) => maskError(error)) } : result;
+  return Buffer.from(JSON.stringify(masked));
+}
+
+/** The event's payload for this selection, serialised by the first subscriber that needs it. */
+function sharedPayload(args: ExecutionArgs, key: string, payload: LiveEvent, maskError: MaskError): Buffer | Promise<Buffer> {
+  const entry = sharedResult(args, key, payload);
+  if (entry.payload) return entry.payload;
+  return (entry.encoded ??= entry.result.then((result) => (entry.payload = serialise(result, maskError))));
+}
+
+/**
+ * Pulls the subscription's events and sends each as a prebuilt frame; what graphql-ws iterates
+ * yields nothing and ends when the source ends (graphql-ws then sends complete) or fails (error).
+ * A backed-up socket is waited for before the next event is taken, so its queue fills and the hub
+ * cuts it off (1013), as when graphql-ws awaited every send. A class: an idle subscription holds
+ * its fields, not closures (docs/adr/0014).
+ */
+class SendStream implements AsyncIterableIterator<never> {
+  private readonly pumped: Promise<IteratorResult<never>>;
+
+  constructor(
+    private readonly source: AsyncIterableIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string,
+    private readonly transport: Sender,
+    private readonly maskError: MaskError,
+  ) {
+    this.pumped = this.pump();
+    // Its failure reaches graphql-ws through next(); this only keeps an unobserved one quiet.
+    this.pumped.catch(ignore);
+  }
+
+  next(): Promise<IteratorResult<never>> {
+    return this.pumped;
+  }
+
+  async return(): Promise<IteratorResult<never>> {
+    await this.source.return?.();
+    await this.pumped.catch(ignore);
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<never>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async pump(): Promise<IteratorResult<never>> {
+    for (;;) {
+      const item = await this.source.next();
+      if (item.done) return { value: undefined, done: true };
+      let payload: Buffer | Promise<Buffer>;
+      if (isLiveEvent(item.value)) payload = sharedPayload(this.args, this.key, item.value, this.maskError);
+      else payload = serialise(await execute({ ...this.args, rootValue: item.value }), this.maskError);
+      // Once the first subscriber has it, the others take the buffer without a turn of the loop.
+      const backedUp = this.transport.sendNext(payload instanceof Buffer ? payload : await payload);
+      if (backedUp) await backedUp;
+    }
+  }
+}
+
+function ignore(): undefined {
+  return undefined;
 }
 
 /** Same schema + same selection + same variables (ignoring the one that only sets `after`). */

@@ -26,40 +26,64 @@ function groupedBy<T, K extends keyof T>(key: K, fetch: (ids: string[]) => Promi
 
 export type IncidentServiceWithService = IncidentService & { service: Service };
 
-export function createLoaders(prisma: Prisma) {
-  return {
-    owners: createOwnerLoaders(prisma),
-    uptimeHistory: createUptimeHistoryLoader(prisma),
-    organization: byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } })),
-    user: byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
-    /** Includes deleted services: an incident's timeline still names what it affected. */
-    service: byId<Service>((ids) => prisma.service.findMany({ where: { id: { in: ids } } })),
-    /** Includes deleted incidents: an INCIDENT_DELETED event still says which one. */
-    incident: byId<Incident>((ids) => prisma.incident.findMany({ where: { id: { in: ids } } })),
-    maintenance: byId<Maintenance>((ids) => prisma.maintenance.findMany({ where: { id: { in: ids } } })),
-    incidentServices: groupedBy<IncidentServiceWithService, "incidentId">("incidentId", (ids) =>
-      prisma.incidentService.findMany({ where: { incidentId: { in: ids } }, include: { service: true }, orderBy: { service: { position: "asc" } } }),
-    ),
-    incidentUpdates: groupedBy<IncidentUpdate, "incidentId">("incidentId", (ids) =>
-      prisma.incidentUpdate.findMany({ where: { incidentId: { in: ids } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
-    ),
-    activeIncidentsOfService: new DataLoader<string, Incident[]>(async (serviceIds) => {
-      const links = await prisma.incidentService.findMany({
-        where: { serviceId: { in: [...serviceIds] }, incident: { resolvedAt: null, deletedAt: null } },
-        include: { incident: true },
-        orderBy: { incident: { createdAt: "desc" } },
-      });
-      return serviceIds.map((id) => links.filter((l) => l.serviceId === id).map((l) => l.incident));
-    }),
-    maintenanceServices: new DataLoader<string, Service[]>(async (maintenanceIds) => {
-      const links = await prisma.maintenanceService.findMany({
-        where: { maintenanceId: { in: [...maintenanceIds] }, service: { deletedAt: null } },
-        include: { service: true },
-        orderBy: [{ service: { position: "asc" } }, { service: { name: "asc" } }],
-      });
-      return maintenanceIds.map((id) => links.filter((l) => l.maintenanceId === id).map((l) => l.service));
-    }),
-  };
+/** How each loader is made; made only when first asked for (createLoaders). */
+const FACTORIES = {
+  owners: (prisma: Prisma) => createOwnerLoaders(prisma),
+  uptimeHistory: (prisma: Prisma) => createUptimeHistoryLoader(prisma),
+  organization: (prisma: Prisma) => byId<Organization>((ids) => prisma.organization.findMany({ where: { id: { in: ids } } })),
+  user: (prisma: Prisma) => byId<User>((ids) => prisma.user.findMany({ where: { id: { in: ids } } })),
+  /** Includes deleted services: an incident's timeline still names what it affected. */
+  service: (prisma: Prisma) => byId<Service>((ids) => prisma.service.findMany({ where: { id: { in: ids } } })),
+  /** Includes deleted incidents: an INCIDENT_DELETED event still says which one. */
+  incident: (prisma: Prisma) => byId<Incident>((ids) => prisma.incident.findMany({ where: { id: { in: ids } } })),
+  maintenance: (prisma: Prisma) => byId<Maintenance>((ids) => prisma.maintenance.findMany({ where: { id: { in: ids } } })),
+  incidentServices: (prisma: Prisma) => groupedBy<IncidentServiceWithService, "incidentId">("incidentId", (ids) =>
+    prisma.incidentService.findMany({ where: { incidentId: { in: ids } }, include: { service: true }, orderBy: { service: { position: "asc" } } }),
+  ),
+  incidentUpdates: (prisma: Prisma) => groupedBy<IncidentUpdate, "incidentId">("incidentId", (ids) =>
+    prisma.incidentUpdate.findMany({ where: { incidentId: { in: ids } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+  ),
+  activeIncidentsOfService: (prisma: Prisma) => new DataLoader<string, Incident[]>(async (serviceIds) => {
+    const links = await prisma.incidentService.findMany({
+      where: { serviceId: { in: [...serviceIds] }, incident: { resolvedAt: null, deletedAt: null } },
+      include: { incident: true },
+      orderBy: { incident: { createdAt: "desc" } },
+    });
+    return serviceIds.map((id) => links.filter((l) => l.serviceId === id).map((l) => l.incident));
+  }),
+  maintenanceServices: (prisma: Prisma) => new DataLoader<string, Service[]>(async (maintenanceIds) => {
+    const links = await prisma.maintenanceService.findMany({
+      where: { maintenanceId: { in: [...maintenanceIds] }, service: { deletedAt: null } },
+      include: { service: true },
+      orderBy: [{ service: { position: "asc" } }, { service: { name: "asc" } }],
+    });
+    return maintenanceIds.map((id) => links.filter((l) => l.maintenanceId === id).map((l) => l.service));
+  }),
+};
+
+type Name = keyof typeof FACTORIES;
+export type Loaders = { readonly [K in Name]: ReturnType<(typeof FACTORIES)[K]> };
+
+/**
+ * Each loader is made the first time it is read: every request and every subscription gets a
+ * context with loaders, and most read through two or three of them (a live subscription through
+ * none: it renders with the event's). Fifteen DataLoaders with their maps and closures were
+ * about 7 KB per open subscription (docs/adr/0014). The getters live on the prototype, defined
+ * once, so an unused set costs one small object.
+ */
+class LazyLoaders {
+  readonly made: Partial<Record<Name, unknown>> = {};
+  constructor(readonly prisma: Prisma) {}
+}
+for (const name of Object.keys(FACTORIES) as Name[]) {
+  Object.defineProperty(LazyLoaders.prototype, name, {
+    get(this: LazyLoaders) {
+      return (this.made[name] ??= FACTORIES[name](this.prisma));
+    },
+  });
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(prisma: Prisma): Loaders {
+  // The getters defined above make a LazyLoaders a Loaders; TypeScript cannot see them.
+  return new LazyLoaders(prisma) as unknown as Loaders;
+}

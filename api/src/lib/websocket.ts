@@ -22,6 +22,47 @@ import { clientIp, type Limiter } from "./ratelimit.ts";
 export const SERVER_RESTART = 1012;
 const TRY_AGAIN_LATER = 1013;
 
+/** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
+const BACKED_UP = 256 * 1024;
+const FRAME_TAIL = Buffer.from("}");
+/** ws sends a Buffer as a binary frame unless told; graphql-transport-ws is text. */
+const TEXT = { binary: false };
+
+/**
+ * What a subscription may ask of its socket. `sendNext` sends a `next` message from a payload
+ * serialised once for every subscriber: the bytes of `{"id":<id>,"type":"next","payload":`
+ * (built once per subscription), the shared payload and `}` — exactly what graphql-ws would have
+ * stringified. Nothing is sent on a closing socket. A class: nothing per subscription but fields.
+ */
+class SocketTransport implements Transport {
+  /** `{"id":<id>,"type":"next","payload":` */
+  private readonly head: Buffer;
+
+  constructor(
+    private readonly socket: WebSocket,
+    id: string,
+    readonly watched: Watched | undefined,
+  ) {
+    this.head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  }
+
+  dropSlowSubscriber(): void {
+    this.socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume");
+  }
+
+  sendNext(payload: Buffer): Promise<void> | undefined {
+    const { socket, head } = this;
+    if (socket.readyState !== socket.OPEN) return undefined;
+    const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
+    if (socket.bufferedAmount < BACKED_UP) {
+      socket.send(frame, TEXT);
+      return undefined;
+    }
+    // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
+    return new Promise((resolve) => socket.send(frame, TEXT, () => resolve()));
+  }
+}
+
 interface Endpoint {
   path: string;
   yoga: YogaServerInstance<object, Context>;
@@ -85,10 +126,10 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
             return false;
           }
         },
-        onSubscribe: async (ctx, _id, payload) => {
+        onSubscribe: async (ctx, id, payload) => {
           const socket = ctx.extra.socket;
           const connection = connections.get(socket);
-          const transport: Transport = { dropSlowSubscriber: () => socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume"), watched: connection?.watched };
+          const transport = new SocketTransport(socket, id, connection?.watched);
           let operationContext: Context;
           if (endpoint.isPublic) operationContext = publicContext(services, transport);
           else {

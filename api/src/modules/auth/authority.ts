@@ -26,6 +26,8 @@ export interface Watched {
   release(): void;
 }
 
+const NOT_WATCHED: Watched = { follow: () => {}, release: () => {} };
+
 interface Entry {
   viewer: Viewer;
   organizations: Set<string>;
@@ -65,8 +67,9 @@ export class Authority {
    * it is called at most once, and the entry is released by then.
    */
   watch(viewer: Viewer, revoke: (code: number, reason: string) => void): Watched {
+    // Nothing to take away from the anonymous: one shared answer, nothing held per subscriber.
+    if (viewer.kind === "anonymous" || viewer.kind === "system") return NOT_WATCHED;
     const entry: Entry = { viewer, organizations: new Set(), revoke, expiry: null };
-    if (viewer.kind === "anonymous" || viewer.kind === "system") return { follow: () => {}, release: () => {} };
     if (viewer.kind === "user") {
       const delay = viewer.expiresAt - Date.now();
       if (delay <= 2 ** 31 - 1) {

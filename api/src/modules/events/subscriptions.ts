@@ -8,6 +8,8 @@ import { StatusEventRef } from "../../graphql/refs.ts";
 import * as v from "../../graphql/validation.ts";
 import { createLoaders } from "../../lib/loaders.ts";
 import { decodeCursor } from "./cursor.ts";
+import type { Watched } from "../auth/authority.ts";
+import type { BoundedQueue } from "./bounded-queue.ts";
 import type { LiveEvent } from "./hub.ts";
 
 const REPLAY_PAGE = 200;
@@ -16,69 +18,99 @@ const AFTER = "Resume after this cursor: first every later event from the log, i
 /**
  * Registers for live events before reading the log, so nothing committed in between is
  * missed; events the replay already yielded are dropped from the live stream.
+ */
+async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined, asMember: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
+  const last = after ? decodeCursor(after) : null;
+  const stream = new EventStream(ctx, organizationId, last);
+  const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
+  stream.start(queue, position, asMember);
+  return stream;
+}
+
+/**
+ * One subscription's events: the replay from the log (when `after` was given), then the hub's.
  *
  * An explicit iterator, not an async generator: a generator suspended while waiting for the
  * next event cannot be returned until that event arrives, so a closed subscription would stay
- * registered (and be sent one more event). Here return() unregisters at once.
+ * registered (and be sent one more event). Here return() unregisters at once. A class, so that
+ * an idle subscription holds its state and no closures of its own (docs/adr/0014).
  */
-async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined, asMember: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
-  let last = after ? decodeCursor(after) : null;
-  const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
-  // A WebSocket is watched as a whole (lib/websocket.ts); an SSE stream is one subscription,
-  // watched here: when authority is taken away it ends, and its client must sign in again.
-  let revoked = false;
-  const watched =
-    ctx.transport?.watched ??
-    ctx.services.authority.watch(ctx.viewer, () => {
-      revoked = true;
-      queue.end();
-    });
-  if (asMember) watched.follow(organizationId);
-  let replay: LiveEvent[] = [];
-  let logExhausted = last === null;
+class EventStream implements AsyncIterableIterator<LiveEvent> {
+  private queue!: BoundedQueue<LiveEvent>;
+  /** Where the log was when the hub took this subscriber: the replay ends there. */
+  private position = 0n;
+  private watched!: Watched;
+  private revoked = false;
+  private replay: LiveEvent[] = [];
+  private logExhausted: boolean;
 
-  const nextFromLog = async (): Promise<LiveEvent | null> => {
-    if (replay.length === 0 && !logExhausted && last !== null && last < position) {
-      const rows: Event[] = await ctx.prisma.event.findMany({
-        where: { organizationId, position: { gt: last, lte: position } },
+  constructor(
+    private readonly ctx: Context,
+    private readonly organizationId: string,
+    /** The last position yielded (or resumed after). */
+    private last: bigint | null,
+  ) {
+    this.logExhausted = last === null;
+  }
+
+  start(queue: BoundedQueue<LiveEvent>, position: bigint, asMember: boolean): void {
+    this.queue = queue;
+    this.position = position;
+    // A WebSocket is watched as a whole (lib/websocket.ts); an SSE stream is one subscription,
+    // watched here: when authority is taken away it ends, and its client must sign in again.
+    this.watched =
+      this.ctx.transport?.watched ??
+      this.ctx.services.authority.watch(this.ctx.viewer, () => {
+        this.revoked = true;
+        queue.end();
+      });
+    if (asMember) this.watched.follow(this.organizationId);
+  }
+
+  async next(): Promise<IteratorResult<LiveEvent>> {
+    if (this.revoked) return { value: undefined, done: true };
+    const fromLog = this.logExhausted && this.replay.length === 0 ? null : await this.nextFromLog();
+    if (fromLog) {
+      this.last = fromLog.event.position;
+      return { value: fromLog, done: false };
+    }
+    for (;;) {
+      const live = await this.queue.next();
+      if (live.done) {
+        if (!this.ctx.transport) this.watched.release();
+        return live;
+      }
+      if (this.last !== null && live.value.event.position <= this.last) continue;
+      this.last = live.value.event.position;
+      return live;
+    }
+  }
+
+  return(): Promise<IteratorResult<LiveEvent>> {
+    if (!this.ctx.transport) this.watched.release();
+    return this.queue.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async nextFromLog(): Promise<LiveEvent | null> {
+    const { last, position } = this;
+    if (this.replay.length === 0 && !this.logExhausted && last !== null && last < position) {
+      const rows: Event[] = await this.ctx.prisma.event.findMany({
+        where: { organizationId: this.organizationId, position: { gt: last, lte: position } },
         orderBy: { position: "asc" },
         take: REPLAY_PAGE,
       });
-      const loaders = createLoaders(ctx.prisma);
-      replay = rows.map((event) => ({ event, loaders }));
-      if (rows.length < REPLAY_PAGE) logExhausted = true;
+      const loaders = createLoaders(this.ctx.prisma);
+      this.replay = rows.map((event) => ({ event, loaders }));
+      if (rows.length < REPLAY_PAGE) this.logExhausted = true;
     }
-    const item = replay.shift();
-    if (!item) logExhausted = true;
+    const item = this.replay.shift();
+    if (!item) this.logExhausted = true;
     return item ?? null;
-  };
-
-  const stream: AsyncIterableIterator<LiveEvent> = {
-    async next() {
-      if (revoked) return { value: undefined, done: true };
-      const fromLog = logExhausted && replay.length === 0 ? null : await nextFromLog();
-      if (fromLog) {
-        last = fromLog.event.position;
-        return { value: fromLog, done: false };
-      }
-      for (;;) {
-        const live = await queue.next();
-        if (live.done) {
-          if (!ctx.transport) watched.release();
-          return live;
-        }
-        if (last !== null && live.value.event.position <= last) continue;
-        last = live.value.event.position;
-        return live;
-      }
-    },
-    return: () => {
-      if (!ctx.transport) watched.release();
-      return queue.return();
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
+  }
 }
 
 builder.subscriptionType({ subGraphs: ["Admin", "Public"] });
