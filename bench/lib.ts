@@ -127,8 +127,9 @@ export function progress(message: string): void {
 }
 
 /** POST a GraphQL operation; throws on errors so a scenario never measures a failure as a success. */
-export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(`${url}/graphql`, {
+    ...(signal ? { signal } : {}),
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
