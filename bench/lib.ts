@@ -143,11 +143,19 @@ export const SET_STATUS = `mutation($id: ID!, $s: ServiceStatus!) { setServiceSt
 /** Alternating between two statuses makes every mutation a change (and so one event). */
 export const STATUSES = ["DEGRADED_PERFORMANCE", "OPERATIONAL"] as const;
 
-/** The demo organisation "dance": its admin's session and its first service. */
-export async function demoAdmin(url: string): Promise<{ token: string; serviceId: string }> {
+/**
+ * The demo organisation "dance": its admin's session and its first service. `toggle()` gives
+ * the status to set next: always different from the current one, so every call is a change.
+ */
+export async function demoAdmin(url: string): Promise<{ token: string; serviceId: string; toggle(): string }> {
   const { logIn } = await gql<{ logIn: { token: string } }>(url, `mutation { logIn(input: { email: "admin@dance.example", password: "demo-password" }) { token } }`);
-  const { organization } = await gql<{ organization: { services: { id: string }[] } }>(url, `{ organization(slug: "dance") { services { id } } }`, {}, logIn.token);
-  return { token: logIn.token, serviceId: organization.services[0]!.id };
+  const { organization } = await gql<{ organization: { services: { id: string; status: string }[] } }>(url, `{ organization(slug: "dance") { services { id status } } }`, {}, logIn.token);
+  let current = organization.services[0]!.status;
+  return {
+    token: logIn.token,
+    serviceId: organization.services[0]!.id,
+    toggle: () => (current = current === STATUSES[0] ? STATUSES[1] : STATUSES[0]),
+  };
 }
 
 /** Resident memory of a process (VmRSS from /proc), in bytes. */

@@ -2,7 +2,7 @@
 // time until the last has it; against the raw `ws` server broadcasting the same frame to sockets
 // opened by the same client code. Memory per subscriber is the server's RSS growth over the
 // second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers).
-import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, STATUSES, wsUrl, type Product } from "./lib.ts";
+import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
 import { startRaw } from "./raw-server.ts";
 import { deliveries, Subscribers } from "./subscribers.ts";
 
@@ -47,7 +47,6 @@ export async function fanout(
   const pid = product.child.pid!;
   const productSide: { size: number; delivery: Delivery; perSub: number; rss: number }[] = [];
   let payload: string | null = null;
-  let change = 0;
 
   const grow = async (subscribers: Subscribers, size: number, serverPid: number, label: string) => {
     const half = Math.floor(size / 2);
@@ -69,7 +68,7 @@ export async function fanout(
       for (let r = 0; r < rounds; r++) {
         const round = deliveries(product$, size, 30_000);
         const t0 = performance.now();
-        await gql(product.url, SET_STATUS, { id: admin.serviceId, s: STATUSES[change++ % 2] }, admin.token);
+        await gql(product.url, SET_STATUS, { id: admin.serviceId, s: admin.toggle() }, admin.token);
         results.push(await round.wait(t0));
         payload ??= round.payload();
         await sleep(200);
