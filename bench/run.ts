@@ -116,7 +116,7 @@ try {
 
 // ---- the table ----
 const ms = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : n.toFixed(0)} ms` : "n/a");
-const x = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)}×` : "n/a");
+const x = (n: number) => (Number.isFinite(n) ? `${n >= 10 ? n.toFixed(1) : n >= 0.1 ? n.toFixed(2) : n.toPrecision(2)}×` : "n/a");
 const fmt = (n: number) => n.toLocaleString("en-US");
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 const failed = (scenario: string, r: { error: string }): Row => ({ scenario, figure: "", product: r.error.slice(0, 80), baseline: "", ratio: "", target: "", met: null });

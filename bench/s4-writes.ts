@@ -85,7 +85,8 @@ export async function writesUnderLoad(
   const probe = (async () => {
     while (probing) {
       const t = performance.now();
-      await fetch(`${product.url}/health`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      // Bounded, so a saturated server ends the probe with the writes instead of long after.
+      await fetch(`${product.url}/health`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()).catch(() => undefined);
       probes.push(performance.now() - t);
       await sleep(Math.max(0, 50 - (performance.now() - t)));
     }
