@@ -54,6 +54,8 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
       // The load generator is one address saturating the server on purpose (docs/adr/0009).
       MAX_CONNECTIONS_PER_IP: "0",
       LOAD_SHED_LAG_MS: "0",
+      // GET /metrics: the server's own event-loop delay and database query count (S4, S6).
+      METRICS: "1",
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       REDIS_URL: process.env.BENCH_REDIS_URL ?? "",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",

@@ -13,6 +13,7 @@ import { refuseUnstorableInput } from "./graphql/input-guard.ts";
 import { buildSchemas } from "./graphql/schema.ts";
 import { openDatabase } from "./lib/db.ts";
 import { createMailer } from "./lib/mailer.ts";
+import { createMetrics } from "./lib/metrics.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
 import { clientIp, createLimiters } from "./lib/ratelimit.ts";
 import {
@@ -129,8 +130,10 @@ export async function buildApp(
   const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
   // eslint-disable-next-line prefer-const -- assigned once the server exists
   let connections: ConnectionCap;
+  const metrics = config.metrics ? createMetrics() : null;
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
+    if (metrics && req.url === "/metrics") return json(res, 200, metrics.snapshot());
     const started = performance.now();
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
@@ -187,6 +190,7 @@ export async function buildApp(
   async function stop(): Promise<void> {
     await clock?.stop();
     lagMonitor?.stop();
+    metrics?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect
