@@ -2,6 +2,7 @@
 // a raw Node baseline serving given bytes on core 1, and wrk (or autocannon) as the load.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const SERVER_CORE = "1";
@@ -53,6 +54,8 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
       // The load generator is one address saturating the server on purpose (docs/adr/0009).
       MAX_CONNECTIONS_PER_IP: "0",
       LOAD_SHED_LAG_MS: "0",
+      // GET /metrics: the server's own event-loop delay and database query count (S4, S6).
+      METRICS: "1",
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       REDIS_URL: process.env.BENCH_REDIS_URL ?? "",
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
@@ -124,3 +127,72 @@ export function load(url: string, { connections = 64, seconds = 10 } = {}): Load
 export function progress(message: string): void {
   process.stderr.write(`  · ${message}\n`);
 }
+
+/** POST a GraphQL operation; throws on errors so a scenario never measures a failure as a success. */
+export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    ...(signal ? { signal } : {}),
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown };
+  if (!body.data) throw new Error(`GraphQL ${response.status}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+export const SET_STATUS = `mutation($id: ID!, $s: ServiceStatus!) { setServiceStatus(input: { id: $id, status: $s }) { id } }`;
+/** Alternating between two statuses makes every mutation a change (and so one event). */
+export const STATUSES = ["DEGRADED_PERFORMANCE", "OPERATIONAL"] as const;
+
+/**
+ * The demo organisation "dance": its admin's session and its first service. `toggle()` gives
+ * the status to set next: always different from the current one, so every call is a change.
+ */
+export async function demoAdmin(url: string): Promise<{ token: string; serviceId: string; toggle(): string }> {
+  const { logIn } = await gql<{ logIn: { token: string } }>(url, `mutation { logIn(input: { email: "admin@dance.example", password: "demo-password" }) { token } }`);
+  const { organization } = await gql<{ organization: { services: { id: string; status: string }[] } }>(url, `{ organization(slug: "dance") { services { id status } } }`, {}, logIn.token);
+  let current = organization.services[0]!.status;
+  return {
+    token: logIn.token,
+    serviceId: organization.services[0]!.id,
+    toggle: () => (current = current === STATUSES[0] ? STATUSES[1] : STATUSES[0]),
+  };
+}
+
+/** Resident memory of a process (VmRSS from /proc), in bytes. */
+export function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+}
+
+/** CPU time (user + system) a process has used, in ms (clock ticks are 100 Hz on Linux). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * Waits until the server is idle (under 10 % of a core over 300 ms): subscriptions are set up
+ * asynchronously after their socket opens, and graphql-ws does not acknowledge a subscribe.
+ */
+export async function settle(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const before = cpuMs(pid);
+    await sleep(300);
+    if (cpuMs(pid) - before < 30 || Date.now() > deadline) return;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, "ws");

@@ -3,7 +3,7 @@
 import { load, progress, startRawServer, type LoadResult, type Product } from "./lib.ts";
 
 // The web app's own query (web/src/routes/StatusPage.tsx), sent as a GET.
-const PAGE_QUERY = `query StatusPage($slug: String!) { statusPage(slug: $slug) { organization { slug name }
+export const PAGE_QUERY = `query StatusPage($slug: String!) { statusPage(slug: $slug) { organization { slug name }
   status { indicator description updatedAt }
   services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus } }
   activeIncidents { ...PublicIncident } recentIncidents(days: 14) { ...PublicIncident }

@@ -13,6 +13,7 @@ import { refuseUnstorableInput } from "./graphql/input-guard.ts";
 import { buildSchemas } from "./graphql/schema.ts";
 import { openDatabase } from "./lib/db.ts";
 import { createMailer } from "./lib/mailer.ts";
+import { createMetrics } from "./lib/metrics.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
 import { clientIp, createLimiters } from "./lib/ratelimit.ts";
 import {
@@ -137,10 +138,12 @@ export async function buildApp(
   const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
   // eslint-disable-next-line prefer-const -- assigned once the server exists
   let connections: ConnectionCap;
+  const metrics = config.metrics ? createMetrics() : null;
   // A listener and a timer per request cost the hot public path; skip them when nobody reads them.
   const requestLog = log.isLevelEnabled("info");
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
+    if (metrics && req.url === "/metrics") return json(res, 200, metrics.snapshot());
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>
@@ -200,6 +203,7 @@ export async function buildApp(
     await clock?.stop();
     lagMonitor?.stop();
     pages.close();
+    metrics?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     hub.close(); // SSE streams complete; their clients reconnect

@@ -31,6 +31,8 @@ export interface AppConfig {
   authRateLimit: number;
   /** Page hosts are <slug>.<statusBaseDomain>. */
   statusBaseDomain?: string | undefined;
+  /** GET /metrics (METRICS=1): loop delay, RSS, query count for the benchmark (lib/metrics.ts). */
+  metrics?: boolean;
   /** Execute each event once per selection (true) or once per socket (the benchmark's baseline). */
   sharedFanOut?: boolean;
   /** The port verifyCustomDomain asks a claimed domain's challenge on (CUSTOM_DOMAIN_CHECK_PORT, default 80); 0: the port this server listens on. */
@@ -72,6 +74,7 @@ export function configFromEnv(env: Env): AppConfig {
     authRateLimit: env.AUTH_RATE_LIMIT,
     statusBaseDomain: env.STATUS_BASE_DOMAIN,
     sharedFanOut: env.SHARED_FANOUT,
+    metrics: env.METRICS,
     customDomainCheckPort: env.CUSTOM_DOMAIN_CHECK_PORT,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     smtpUrl: env.SMTP_URL,

@@ -38,6 +38,8 @@ const envSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   /** The From of outgoing mail; unset: lib/mailer.ts's DEFAULT_MAIL_FROM. */
   MAIL_FROM: z.string().optional(),
+  /** Diagnostic: GET /metrics answers event-loop delay, RSS and database query count (lib/metrics.ts); keep it off in public. */
+  METRICS: flag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

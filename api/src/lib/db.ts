@@ -9,6 +9,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { countQueries } from "./metrics.ts";
 import { applyMigrations, pgliteMigrationTarget, pgMigrationTarget } from "./migrate.ts";
 
 export type Prisma = InstanceType<typeof PrismaClient>;
@@ -46,7 +47,7 @@ async function openPostgres(url: string, log?: (m: string) => void): Promise<Dat
   // An idle connection the server terminates (restart, failover, admin) is an 'error' on the
   // pool: without a listener it would crash the process. The pool replaces it on next use.
   pool.on("error", (error) => log?.(`database connection lost: ${error.message}`));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: countQueries(new PrismaPg(pool)) });
   return {
     prisma,
     kind: "postgres",
@@ -74,7 +75,7 @@ async function openPglite(dataDir: string, log?: (m: string) => void): Promise<D
   }
   await pglite.waitReady;
   await applyMigrations(pgliteMigrationTarget(pglite), undefined, log);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: countQueries(new PrismaPGlite(pglite)) });
   return {
     prisma,
     kind: "pglite",

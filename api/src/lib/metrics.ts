@@ -1,0 +1,53 @@
+// Opt-in diagnostics for the benchmark (METRICS=1, docs/PERFORMANCE.md): GET /metrics answers
+// {eventLoopDelayP99Ms, rssBytes, dbQueries}. The loop-delay histogram restarts on every read,
+// so two reads bracket a measurement; the query count is per process and only grows.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+let dbQueries = 0;
+
+type Method = (...args: unknown[]) => unknown;
+
+/** Wraps a driver adapter (or one of its transactions) so every SQL statement is counted. */
+function counted<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value = (object as Record<PropertyKey, unknown>)[property];
+      if (typeof value !== "function") return value;
+      const method = value as Method;
+      if (property === "queryRaw" || property === "executeRaw") {
+        return (...args: unknown[]) => {
+          dbQueries++;
+          return method.apply(object, args);
+        };
+      }
+      // A transaction is a connection of its own: its statements count too.
+      if (property === "startTransaction" || property === "connect") {
+        return async (...args: unknown[]) => counted((await method.apply(object, args)) as object);
+      }
+      return method.bind(object);
+    },
+  });
+}
+
+/** The Prisma driver-adapter factory, counting the statements of every connection it makes. */
+export function countQueries<F extends object>(factory: F): F {
+  return counted(factory);
+}
+
+export interface Metrics {
+  snapshot(): { eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number };
+  stop(): void;
+}
+
+export function createMetrics(): Metrics {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  return {
+    snapshot() {
+      const result = { eventLoopDelayP99Ms: delay.percentile(99) / 1e6, rssBytes: process.memoryUsage.rss(), dbQueries };
+      delay.reset();
+      return result;
+    },
+    stop: () => delay.disable(),
+  };
+}

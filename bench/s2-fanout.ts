@@ -1,0 +1,115 @@
+// S2 fan-out: N public WebSocket subscribers (graphql-ws, from this load process), one change,
+// time until the last has it; against the raw `ws` server broadcasting the same frame to sockets
+// opened by the same client code. Memory per subscriber is the server's RSS growth over the
+// second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers).
+import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
+import { startRaw } from "./raw-server.ts";
+import { deliveries, Subscribers } from "./subscribers.ts";
+
+export const FANOUT_SUBSCRIPTION = `subscription { statusPageEvents(slug: "dance") { cursor kind service { id status } } }`;
+
+export interface Delivery {
+  /** Medians over the rounds, ms from the change (product: mutation sent; raw: broadcast ordered). */
+  firstMs: number;
+  medianMs: number;
+  lastMs: number;
+  rounds: number[];
+  missing: number;
+}
+
+export interface FanoutResult {
+  subscribers: number;
+  product: Delivery & { rssPerSubscriberBytes: number; rssBytes: number };
+  raw: Delivery & { rssPerSubscriberBytes: number; rssBytes: number };
+  /** product last ÷ raw last: the target is ≤ 1.5. */
+  ratio: number;
+}
+
+type Round = Awaited<ReturnType<ReturnType<typeof deliveries>["wait"]>>;
+
+const summarise = (rounds: Round[]): Delivery => ({
+  firstMs: median(rounds.map((r) => r.firstMs)),
+  medianMs: median(rounds.map((r) => r.medianMs)),
+  lastMs: median(rounds.map((r) => r.lastMs)),
+  rounds: rounds.map((r) => Math.round(r.lastMs * 10) / 10),
+  missing: Math.max(...rounds.map((r) => r.missing)),
+});
+
+/**
+ * Grows the subscribers to each size in turn, measuring memory at half and full size and
+ * `rounds` changes at full size; `atSize` lets S4 run with the product's sockets still open.
+ */
+export async function fanout(
+  product: Product,
+  { sizes, rounds, atSize }: { sizes: number[]; rounds: number; atSize?: (size: number, subscribers: Subscribers) => Promise<void> },
+): Promise<FanoutResult[]> {
+  const admin = await demoAdmin(product.url);
+  const pid = product.child.pid!;
+  const productSide: { size: number; delivery: Delivery; perSub: number; rss: number }[] = [];
+  let payload: string | null = null;
+
+  const grow = async (subscribers: Subscribers, size: number, serverPid: number, label: string) => {
+    const half = Math.floor(size / 2);
+    if (subscribers.count < half) await subscribers.add(half - subscribers.count, () => ({ query: FANOUT_SUBSCRIPTION }));
+    await settle(serverPid);
+    const atHalf = rssBytes(serverPid);
+    progress(`S2 ${label}: ${subscribers.count} subscribers, RSS ${(atHalf / 2 ** 20).toFixed(0)} MiB; opening ${size - subscribers.count} more`);
+    await subscribers.add(size - subscribers.count, () => ({ query: FANOUT_SUBSCRIPTION }));
+    await settle(serverPid);
+    const atFull = rssBytes(serverPid);
+    return { perSub: (atFull - atHalf) / (size - half), rss: atFull };
+  };
+
+  const product$ = new Subscribers(`${wsUrl(product.url)}/graphql/public`);
+  try {
+    for (const size of sizes) {
+      const memory = await grow(product$, size, pid, "product");
+      const results: Round[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const round = deliveries(product$, size, 30_000);
+        const t0 = performance.now();
+        await gql(product.url, SET_STATUS, { id: admin.serviceId, s: admin.toggle() }, admin.token);
+        results.push(await round.wait(t0));
+        payload ??= round.payload();
+        await sleep(200);
+      }
+      const delivery = summarise(results);
+      progress(`S2 product, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms (rounds ${delivery.rounds.join(", ")}), ${(memory.perSub / 1024).toFixed(1)} KiB per subscriber`);
+      productSide.push({ size, delivery, ...memory });
+      if (atSize) await atSize(size, product$);
+    }
+  } finally {
+    await product$.close();
+  }
+  if (!payload) throw new Error("S2: no event reached the subscribers");
+
+  const raw = await startRaw();
+  const raw$ = new Subscribers(`${wsUrl(raw.url)}/graphql/public`);
+  const results: FanoutResult[] = [];
+  try {
+    for (const [i, size] of sizes.entries()) {
+      const memory = await grow(raw$, size, raw.pid, "raw ws");
+      const rawRounds: Round[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const round = deliveries(raw$, size, 30_000);
+        const t0 = performance.now();
+        await raw.broadcast(payload);
+        rawRounds.push(await round.wait(t0));
+        await sleep(200);
+      }
+      const delivery = summarise(rawRounds);
+      progress(`S2 raw ws, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms`);
+      const p = productSide[i]!;
+      results.push({
+        subscribers: size,
+        product: { ...p.delivery, rssPerSubscriberBytes: Math.round(p.perSub), rssBytes: p.rss },
+        raw: { ...delivery, rssPerSubscriberBytes: Math.round(memory.perSub), rssBytes: memory.rss },
+        ratio: p.delivery.lastMs / delivery.lastMs,
+      });
+    }
+  } finally {
+    await raw$.close();
+    await raw.stop();
+  }
+  return results;
+}

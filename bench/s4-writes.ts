@@ -1,0 +1,147 @@
+// S4 writes under load: `rate` status changes per second for `seconds` while the S2 subscribers
+// listen. Measures the mutations' latency, the server's event-loop delay (from its /metrics
+// when METRICS=1 is honoured, and always from outside: a /health probe every 50 ms), and checks
+// by cursor that every subscriber got every event exactly once.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { demoAdmin, gql, percentile, progress, sleep, type Product } from "./lib.ts";
+import type { Subscribers } from "./subscribers.ts";
+
+export interface WritesResult {
+  subscribers: number;
+  seconds: number;
+  mutations: number;
+  failedMutations: number;
+  mutationP50Ms: number;
+  mutationP99Ms: number;
+  /** Distinct events seen by any subscriber (each change is one event). */
+  events: number;
+  /** Sum over subscribers of events they never got. */
+  lost: number;
+  /** Events a subscriber got again, or out of cursor order. */
+  duplicated: number;
+  /** The server's own monitorEventLoopDelay p99 (GET /metrics), null when it has no such endpoint. */
+  serverLoopDelayP99Ms: number | null;
+  /** Round trip of GET /health every 50 ms: the outside view of the server's loop delay. */
+  healthProbeP99Ms: number;
+  /** This load process's own loop delay: when high, the figures above include the client's backlog. */
+  loadLoopDelayP99Ms: number;
+  /** Time after the last mutation until every subscriber had every event (or the timeout). */
+  drainMs: number;
+}
+
+/** GET /metrics (METRICS=1): null when the product has none. */
+export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number } | null> {
+  try {
+    const response = await fetch(`${url}/metrics`);
+    if (!response.ok) return null;
+    const body = (await response.json()) as { eventLoopDelayP99Ms?: unknown; rssBytes?: unknown; dbQueries?: unknown };
+    if (typeof body.eventLoopDelayP99Ms !== "number" || typeof body.dbQueries !== "number") return null;
+    return { eventLoopDelayP99Ms: body.eventLoopDelayP99Ms, rssBytes: Number(body.rssBytes), dbQueries: body.dbQueries };
+  } catch {
+    return null;
+  }
+}
+
+const RENAME = `mutation($id: ID!, $title: String!) { updateIncident(input: { id: $id, title: $title }) { id } }`;
+
+export async function writesUnderLoad(
+  product: Product,
+  subscribers: Subscribers,
+  { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number },
+): Promise<WritesResult> {
+  const admin = await demoAdmin(product.url);
+  // Each write renames the demo's active incident: unlike a status change, a new title is a
+  // change whatever order concurrent writes commit in, so every mutation is exactly one event.
+  const { organization } = await gql<{ organization: { incidents: { edges: { node: { id: string } }[] } } }>(
+    product.url,
+    `{ organization(slug: "dance") { incidents(state: ACTIVE, first: 1) { edges { node { id } } } } }`,
+    {},
+    admin.token,
+  );
+  const incident = organization.incidents.edges[0]?.node.id;
+  if (!incident) throw new Error("S4: the demo organisation has no active incident to update");
+  const n = subscribers.count;
+  const last: (string | null)[] = new Array<string | null>(n).fill(null);
+  const got = new Uint32Array(n);
+  const all = new Set<string>();
+  let duplicated = 0;
+  subscribers.onData = (index, data) => {
+    const cursor = (data as { statusPageEvents?: { cursor?: string } } | null)?.statusPageEvents?.cursor;
+    if (!cursor) return;
+    all.add(cursor);
+    const previous = last[index];
+    if (previous != null && cursor <= previous) duplicated++;
+    else {
+      last[index] = cursor;
+      got[index]!++;
+    }
+  };
+
+  await serverMetrics(product.url); // a read resets the server's histogram: the next covers this run
+  const loadDelay = monitorEventLoopDelay({ resolution: 10 });
+  loadDelay.enable();
+  const probes: number[] = [];
+  let probing = true;
+  const probe = (async () => {
+    while (probing) {
+      const t = performance.now();
+      // Bounded, so a saturated server ends the probe with the writes instead of long after.
+      await fetch(`${product.url}/health`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+      probes.push(performance.now() - t);
+      await sleep(Math.max(0, 50 - (performance.now() - t)));
+    }
+  })();
+
+  progress(`S4 ${rate} mutations/s for ${seconds} s with ${n} subscribers`);
+  const latencies: number[] = [];
+  let failed = 0;
+  const inFlight: Promise<void>[] = [];
+  const total = seconds * rate;
+  const start = performance.now();
+  for (let k = 0; k < total; k++) {
+    // Open loop: each mutation leaves on schedule whether or not the previous one answered.
+    const due = start + (k * 1000) / rate;
+    await sleep(Math.max(0, due - performance.now()));
+    const t = performance.now();
+    inFlight.push(
+      gql(product.url, RENAME, { id: incident, title: `Degraded API (write ${k})` }, admin.token, AbortSignal.timeout(timeoutMs)).then(
+        () => void latencies.push(performance.now() - t),
+        // A mutation still unanswered after the timeout counts at the timeout (and as failed).
+        () => void (failed++, latencies.push(timeoutMs)),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const writesDone = performance.now();
+  const complete = () => got.every((g) => g >= all.size);
+  const deadline = writesDone + timeoutMs;
+  while (!complete() && performance.now() < deadline) await sleep(20);
+  const drainMs = performance.now() - writesDone;
+  probing = false;
+  await probe;
+  loadDelay.disable();
+  const metrics = await serverMetrics(product.url);
+  subscribers.onData = () => {};
+
+  let lost = 0;
+  for (const g of got) lost += Math.max(0, all.size - g);
+  const result: WritesResult = {
+    subscribers: n,
+    seconds,
+    mutations: total,
+    failedMutations: failed,
+    mutationP50Ms: percentile(latencies, 50),
+    mutationP99Ms: percentile(latencies, 99),
+    events: all.size,
+    lost,
+    duplicated,
+    serverLoopDelayP99Ms: metrics?.eventLoopDelayP99Ms ?? null,
+    healthProbeP99Ms: percentile(probes, 99),
+    loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
+    drainMs,
+  };
+  progress(
+    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms`,
+  );
+  return result;
+}
