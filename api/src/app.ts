@@ -90,8 +90,8 @@ export async function buildApp(
   // A commit here invalidates this instance's page at once (before the bus echoes it back), so
   // whoever changed something sees it on their next read; other instances hear the bus.
   const mutations = createMutationRunner(db, bus, (organizationId) => pages.invalidate(organizationId));
-  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages };
   const responses = new PublicResponseCache(pages);
+  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();

@@ -9,6 +9,7 @@ import type { Limiters } from "./lib/ratelimit.ts";
 import type { CustomDomains } from "./modules/orgs/custom-domain.ts";
 import type { EventHub } from "./modules/events/hub.ts";
 import type { PublishedPages, Snapshot } from "./modules/public/published-pages.ts";
+import type { PublicResponseCache } from "./modules/public/fast-path.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
@@ -34,6 +35,8 @@ export interface AppServices {
   customDomains: CustomDomains;
   /** The published page of each organisation being read (modules/public/published-pages.ts). */
   pages: PublishedPages;
+  /** Serialised answers of public GraphQL GETs (modules/public/fast-path.ts). */
+  answers: PublicResponseCache;
 }
 
 /** What one execution read of the published pages: its answer may be cached while they stay current. */

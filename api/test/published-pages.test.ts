@@ -64,8 +64,11 @@ describe("one instance", () => {
     // And once more after a change, however many read it at once.
     ok(await t.gql(SET_STATUS, { id: tenant.serviceId, status: "DEGRADED_PERFORMANCE" }, { token: tenant.admin }));
     const again = builds();
+    const executions = t.app.services.answers.executions;
     await Promise.all(Array.from({ length: 60 }, (_, i) => get(t.url, representations(tenant.slug)[i % 5]!, JSON_ACCEPT)));
     expect(builds() - again).toBe(1);
+    // The twelve GraphQL GETs among them (one document) shared one execution.
+    expect(t.app.services.answers.executions - executions).toBe(1);
   });
 
   it("changes an ETag when and only when the content changes, and answers 304 to it", async () => {

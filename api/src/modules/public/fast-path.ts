@@ -29,6 +29,10 @@ export class PublicResponseCache {
   private totalBytes = 0;
   /** Executions stored (tests). */
   stored = 0;
+  /** Executions started (tests: a burst of misses of one key causes one). */
+  executions = 0;
+  /** Executions under way, by key. */
+  readonly inflight = new Map<string, Promise<Executed>>();
 
   constructor(
     private readonly pages: PublishedPages,
@@ -43,6 +47,7 @@ export class PublicResponseCache {
     if (q < 0 || !url.includes("query=", q)) return null;
     const accept = req.headers.accept ?? "";
     if (accept.includes("text/html")) return null; // a browser opening GraphiQL
+    if (accept.includes("text/event-stream") && !accept.includes("json")) return null; // an SSE subscription
     return `${accept}\n${url.slice(q + 1)}`;
   }
 
@@ -95,6 +100,9 @@ export class PublicResponseCache {
   }
 }
 
+/** The answer of one execution: kept (a representation) or passed through once. */
+type Executed = { rep: Representation } | { status: number; headers: Record<string, string>; body: Buffer };
+
 /** Answers a cacheable public GET from the cache, or executes it and caches what may be. */
 export async function serveFromCache(
   req: IncomingMessage,
@@ -109,6 +117,21 @@ export async function serveFromCache(
   if (hit) return sendRepresentation(req, res, hit, VARY);
   if (!(await beforeWork())) return;
   if (isSubscription(req.url ?? "")) return yoga(req, res); // an SSE stream: nothing to keep
+  // Single-flight per key: after a change, everyone asking the same thing at once shares one
+  // execution (its answer depends on nothing but the key: the endpoint is anonymous).
+  let flight = cache.inflight.get(key);
+  if (!flight) {
+    flight = execute(req, key, cache, yoga).finally(() => cache.inflight.delete(key));
+    cache.inflight.set(key, flight);
+  }
+  const executed = await flight;
+  if ("rep" in executed) return sendRepresentation(req, res, executed.rep, VARY);
+  res.writeHead(executed.status, { ...executed.headers, "content-length": executed.body.length });
+  res.end(req.method === "HEAD" ? undefined : executed.body);
+}
+
+async function execute(req: IncomingMessage, key: string, cache: PublicResponseCache, yoga: YogaServerInstance<object, Context>): Promise<Executed> {
+  cache.executions++;
   const published: PublishedReads = { snapshots: [], unversioned: false };
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
@@ -119,12 +142,11 @@ export async function serveFromCache(
   if (response.status === 200 && published.snapshots.length > 0 && !published.unversioned && !hasErrors(body)) {
     const rep = new Representation(contentType, body, (bytes) => cache.grew(key, bytes));
     cache.store(key, rep, published.snapshots);
-    return sendRepresentation(req, res, rep, VARY);
+    return { rep };
   }
   const passed: Record<string, string> = {};
   response.headers.forEach((value, name) => (passed[name] = value));
-  res.writeHead(response.status, { ...passed, "content-length": body.length });
-  res.end(req.method === "HEAD" ? undefined : body);
+  return { status: response.status, headers: passed, body };
 }
 
 function hasErrors(body: Buffer): boolean {
