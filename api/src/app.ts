@@ -133,7 +133,7 @@ export async function buildApp(
   const metrics = config.metrics ? createMetrics() : null;
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
-    if (metrics && req.url === "/metrics") return json(res, 200, metrics.snapshot());
+    if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
     const started = performance.now();
     res.on("finish", () =>
       log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
