@@ -41,7 +41,8 @@ export interface Product {
  */
 export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
   const port = await freePort();
-  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--import", "tsx", "api/src/main.ts"], {
+  // --expose-gc: GET /metrics?gc=1 collects before it reads memory (S2's RSS per subscriber).
+  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--expose-gc", "--import", "tsx", "api/src/main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -10,6 +10,7 @@ import { SERVER_CORE } from "./lib.ts";
 
 type Command =
   | { type: "page"; body: string; contentType: string }
+  | { type: "gc" }
   | { type: "broadcast"; payload: string; page?: { body: string; contentType: string } };
 
 function serve(): void {
@@ -30,6 +31,11 @@ function serve(): void {
     socket.on("close", () => subscriptions.delete(socket));
   });
   process.on("message", (command: Command) => {
+    if (command.type === "gc") {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send!({ type: "ok" });
+      return;
+    }
     if (command.type === "page" || command.page) {
       const next = command.type === "page" ? command : command.page!;
       page = { body: Buffer.from(next.body, "base64"), contentType: next.contentType };
@@ -48,6 +54,8 @@ function serve(): void {
 export interface RawServer {
   url: string;
   pid: number;
+  /** A full garbage collection, before memory is read. */
+  gc(): Promise<void>;
   /** Sets the bytes every GET answers. */
   page(body: Buffer, contentType: string): Promise<void>;
   /** Switches the page (if given), then sends `payload` to every subscription. */
@@ -59,7 +67,7 @@ export interface RawServer {
 export async function startRaw(): Promise<RawServer> {
   const child: ChildProcess = fork(import.meta.filename, ["--serve"], {
     execPath: "taskset",
-    execArgv: ["-c", SERVER_CORE, process.execPath, "--import", "tsx"],
+    execArgv: ["-c", SERVER_CORE, process.execPath, "--expose-gc", "--import", "tsx"],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const reply = () => new Promise<{ type: string; port?: number }>((resolve) => child.once("message", (m) => resolve(m as { type: string; port?: number })));
@@ -72,6 +80,7 @@ export async function startRaw(): Promise<RawServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    gc: () => send({ type: "gc" }),
     page: (body, contentType) => send({ type: "page", body: body.toString("base64"), contentType }),
     broadcast: (payload, page) => send({ type: "broadcast", payload, ...(page ? { page: { body: page.body.toString("base64"), contentType: page.contentType } } : {}) }),
     stop: () =>

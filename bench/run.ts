@@ -89,9 +89,8 @@ const results: {
   s6?: ConvergenceResult | { error: string };
 } = {};
 try {
-  // S6 before S2/S4: it wants the page as the demo has it, before hundreds of writes.
-  results.s1 = await scenario("S1 public reads", () => publicReads(product, { seconds: sizes.s1Seconds }));
-  results.s6 = await scenario("S6 page convergence", () => convergence(product, { viewers: sizes.viewers, timeoutMs: 90_000 }));
+  // S2 first, on a fresh server: its memory per subscriber should not be blurred by the garbage
+  // of the read storms. S4's writes rename one incident, so the page S1 and S6 read keeps its size.
   results.s2 = await scenario("S2 fan-out (with S4 at 5,000)", () =>
     fanout(product, {
       sizes: sizes.fanout,
@@ -102,6 +101,8 @@ try {
     }),
   );
   results.s4 ??= { error: "S2 did not reach 5,000 subscribers" };
+  results.s1 = await scenario("S1 public reads", () => publicReads(product, { seconds: sizes.s1Seconds }));
+  results.s6 = await scenario("S6 page convergence", () => convergence(product, { viewers: sizes.viewers, timeoutMs: 90_000 }));
   if (scratch && redisUrl) {
     results.s3 = await scenario("S3 cross-instance", () => crossInstance(product, { databaseUrl: scratch.url, redisUrl, subscribers: sizes.s3, rounds: sizes.rounds }));
   } else {
@@ -157,7 +158,8 @@ else
       baseline: kib(r.raw.rssPerSubscriberBytes),
       ratio: x(r.product.rssPerSubscriberBytes / r.raw.rssPerSubscriberBytes),
       target: "≤ 20 KB",
-      met: r.product.rssPerSubscriberBytes <= 20_000,
+      // A negative growth means the collector freed more than the sockets took: no reading.
+      met: r.product.rssPerSubscriberBytes > 0 ? r.product.rssPerSubscriberBytes <= 20_000 : null,
       chart: { value: r.product.rssPerSubscriberBytes / 20_000, target: 1, better: "lower", label: `${(r.product.rssPerSubscriberBytes / 1000).toFixed(1)} KB ÷ 20 KB` },
     });
   }

@@ -1,7 +1,8 @@
 // S2 fan-out: N public WebSocket subscribers (graphql-ws, from this load process), one change,
 // time until the last has it; against the raw `ws` server broadcasting the same frame to sockets
 // opened by the same client code. Memory per subscriber is the server's RSS growth over the
-// second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers).
+// second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers),
+// each reading taken after a full collection (GET /metrics?gc=1; the raw server's own gc).
 import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
 import { startRaw } from "./raw-server.ts";
 import { deliveries, Subscribers } from "./subscribers.ts";
@@ -48,14 +49,16 @@ export async function fanout(
   const productSide: { size: number; delivery: Delivery; perSub: number; rss: number }[] = [];
   let payload: string | null = null;
 
-  const grow = async (subscribers: Subscribers, size: number, serverPid: number, label: string) => {
+  const grow = async (subscribers: Subscribers, size: number, serverPid: number, label: string, collect: () => Promise<unknown>) => {
     const half = Math.floor(size / 2);
     if (subscribers.count < half) await subscribers.add(half - subscribers.count, () => ({ query: FANOUT_SUBSCRIPTION }));
     await settle(serverPid);
+    await collect();
     const atHalf = rssBytes(serverPid);
     progress(`S2 ${label}: ${subscribers.count} subscribers, RSS ${(atHalf / 2 ** 20).toFixed(0)} MiB; opening ${size - subscribers.count} more`);
     await subscribers.add(size - subscribers.count, () => ({ query: FANOUT_SUBSCRIPTION }));
     await settle(serverPid);
+    await collect();
     const atFull = rssBytes(serverPid);
     return { perSub: (atFull - atHalf) / (size - half), rss: atFull };
   };
@@ -63,7 +66,7 @@ export async function fanout(
   const product$ = new Subscribers(`${wsUrl(product.url)}/graphql/public`);
   try {
     for (const size of sizes) {
-      const memory = await grow(product$, size, pid, "product");
+      const memory = await grow(product$, size, pid, "product", () => fetch(`${product.url}/metrics?gc=1`).then((r) => r.arrayBuffer()).catch(() => undefined));
       const results: Round[] = [];
       for (let r = 0; r < rounds; r++) {
         const round = deliveries(product$, size, 30_000);
@@ -88,7 +91,7 @@ export async function fanout(
   const results: FanoutResult[] = [];
   try {
     for (const [i, size] of sizes.entries()) {
-      const memory = await grow(raw$, size, raw.pid, "raw ws");
+      const memory = await grow(raw$, size, raw.pid, "raw ws", () => raw.gc());
       const rawRounds: Round[] = [];
       for (let r = 0; r < rounds; r++) {
         const round = deliveries(raw$, size, 30_000);

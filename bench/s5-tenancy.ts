@@ -3,7 +3,7 @@
 // change in each. Every subscriber must get exactly one event, its own organisation's.
 import { randomBytes } from "node:crypto";
 import { gql, progress, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
-import { Subscribers } from "./subscribers.ts";
+import { dataOf, Subscribers } from "./subscribers.ts";
 
 export interface TenancyResult {
   organizations: number;
@@ -71,8 +71,8 @@ export async function tenancy(product: Product, { organizations, perOrg }: { org
     let withOwn = 0;
     let finish: () => void = () => {};
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    subscribers.onData = (k, data, time) => {
-      const serviceId = (data as { statusPageEvents?: { service?: { id?: string } | null } } | null)?.statusPageEvents?.service?.id;
+    subscribers.onData = (k, message, time) => {
+      const serviceId = (dataOf(message) as { statusPageEvents?: { service?: { id?: string } | null } } | null)?.statusPageEvents?.service?.id;
       const owner = serviceId === undefined ? undefined : ownerOf.get(serviceId);
       if (owner !== k % organizations) {
         crossTenant++;

@@ -143,7 +143,7 @@ export async function buildApp(
   const requestLog = log.isLevelEnabled("info");
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
-    if (metrics && req.url === "/metrics") return json(res, 200, metrics.snapshot());
+    if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>

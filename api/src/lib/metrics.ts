@@ -1,6 +1,8 @@
 // Opt-in diagnostics for the benchmark (METRICS=1, docs/PERFORMANCE.md): GET /metrics answers
 // {eventLoopDelayP99Ms, rssBytes, dbQueries}. The loop-delay histogram restarts on every read,
-// so two reads bracket a measurement; the query count is per process and only grows.
+// so two reads bracket a measurement; the query count is per process and only grows. With
+// `?gc=1` on a process started with --expose-gc (the benchmark's), a full collection runs first,
+// so RSS growth measures what is held rather than when the collector last ran.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 let dbQueries = 0;
@@ -35,7 +37,7 @@ export function countQueries<F extends object>(factory: F): F {
 }
 
 export interface Metrics {
-  snapshot(): { eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number };
+  snapshot(collect?: boolean): { eventLoopDelayP99Ms: number; rssBytes: number; heapUsedBytes: number; dbQueries: number };
   stop(): void;
 }
 
@@ -43,8 +45,11 @@ export function createMetrics(): Metrics {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   return {
-    snapshot() {
-      const result = { eventLoopDelayP99Ms: delay.percentile(99) / 1e6, rssBytes: process.memoryUsage.rss(), dbQueries };
+    snapshot(collect = false) {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (collect && gc) gc();
+      const memory = process.memoryUsage();
+      const result = { eventLoopDelayP99Ms: delay.percentile(99) / 1e6, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, dbQueries };
       delay.reset();
       return result;
     },
