@@ -153,6 +153,48 @@ describe("one instance", () => {
     expect(page.headers["x-content-type-options"]).toBe("nosniff");
   });
 
+  it("never hands a reader who comes after a change a build that read the page before it", async () => {
+    // A build whose rows were read before the commit, still finishing when the change's event
+    // makes a viewer refetch: that viewer must get a build of its own, or it keeps the old page.
+    let slow = false;
+    const prisma = t.app.services.db.prisma;
+    const slowPrisma = new Proxy(prisma, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (key !== "service") return value;
+        const services = value as typeof prisma.service;
+        return new Proxy(services, {
+          get(model, method, r) {
+            const fn: unknown = Reflect.get(model, method, r);
+            if (method !== "findMany" || typeof fn !== "function") return fn;
+            return async (...args: unknown[]) => {
+              const rows: unknown = await (fn as (...a: unknown[]) => Promise<unknown>).apply(model, args);
+              if (slow) await new Promise((resolve) => setTimeout(resolve, 400));
+              return rows;
+            };
+          },
+        });
+      },
+    });
+    const serviceId = await createService(t, a);
+    const pages = new PublishedPages(slowPrisma, createInProcessEventBus(), () => {});
+    const statusOf = (snapshot: Awaited<ReturnType<typeof pages.get>>) => snapshot?.page.services.find((s) => s.id === serviceId)?.status;
+    expect(statusOf(await pages.get(a.slug))).toBe("OPERATIONAL");
+    slow = true;
+    pages.invalidate(a.orgId);
+    const before = pages.get(a.slug); // reads its rows now, finishes 400 ms later
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ok(await t.gql(SET_STATUS, { id: serviceId, status: "MAJOR_OUTAGE" }, { token: a.admin }));
+    pages.invalidate(a.orgId); // what the mutation runner's onCommit does on this instance
+    const after = pages.get(a.slug);
+    expect(statusOf(await before)).toBe("OPERATIONAL");
+    expect(statusOf(await after)).toBe("MAJOR_OUTAGE");
+    slow = false;
+    expect(statusOf(await pages.get(a.slug))).toBe("MAJOR_OUTAGE"); // the older build did not win
+    ok(await t.gql(SET_STATUS, { id: serviceId, status: "OPERATIONAL" }, { token: a.admin }));
+    pages.close();
+  });
+
   it("keeps memory within its budget, evicting the least recently read pages", async () => {
     const tenants = [a, b, await createTenant(t), await createTenant(t)];
     const pages = new PublishedPages(t.app.services.db.prisma, createInProcessEventBus(), () => {}, { maxBytes: 1 });

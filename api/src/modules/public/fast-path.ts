@@ -31,8 +31,13 @@ export class PublicResponseCache {
   stored = 0;
   /** Executions started (tests: a burst of misses of one key causes one). */
   executions = 0;
-  /** Executions under way, by key. */
-  readonly inflight = new Map<string, Promise<Executed>>();
+  /** Executions under way, by key, with the pages' epoch they began in. */
+  readonly inflight = new Map<string, { epoch: number; flight: Promise<Executed> }>();
+
+  /** The published pages' change epoch (see PublishedPages.epoch). */
+  epoch(): number {
+    return this.pages.epoch;
+  }
 
   constructor(
     private readonly pages: PublishedPages,
@@ -119,12 +124,18 @@ export async function serveFromCache(
   if (isSubscription(req.url ?? "")) return yoga(req, res); // an SSE stream: nothing to keep
   // Single-flight per key: after a change, everyone asking the same thing at once shares one
   // execution (its answer depends on nothing but the key: the endpoint is anonymous).
-  let flight = cache.inflight.get(key);
-  if (!flight) {
-    flight = execute(req, key, cache, yoga).finally(() => cache.inflight.delete(key));
-    cache.inflight.set(key, flight);
+  // Only within one epoch of the published pages: an execution begun before a change may have
+  // read the old page, and a viewer refetching because of that change must not be handed it.
+  const epoch = cache.epoch();
+  let running = cache.inflight.get(key);
+  if (!running || running.epoch !== epoch) {
+    const flight: Promise<Executed> = execute(req, key, cache, yoga).finally(() => {
+      if (cache.inflight.get(key)?.flight === flight) cache.inflight.delete(key);
+    });
+    running = { epoch, flight };
+    cache.inflight.set(key, running);
   }
-  const executed = await flight;
+  const executed = await running.flight;
   if ("rep" in executed) return sendRepresentation(req, res, executed.rep, VARY);
   res.writeHead(executed.status, { ...executed.headers, "content-length": executed.body.length });
   res.end(req.method === "HEAD" ? undefined : executed.body);

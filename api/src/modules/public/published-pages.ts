@@ -146,6 +146,8 @@ interface Entry {
   /** When the snapshot's position was last known to be current (ms). */
   confirmedAt: number;
   building: Promise<Snapshot | null> | null;
+  /** The generation the build in flight reads for: a reader that comes after an invalidation must not join an older build. */
+  buildingGeneration: number;
   checking: Promise<void> | null;
   unsubscribe: (() => void) | null;
   evicted: boolean;
@@ -172,6 +174,12 @@ export class PublishedPages {
   private totalBytes = 0;
   /** Builds started (tests count them: a burst of misses must cause one). */
   builds = 0;
+  /**
+   * Bumped whenever any page may have changed (an invalidation, a newer position announced or
+   * found): work begun in an older epoch may have read an older page, so later readers must not
+   * share it (the fast path's single-flight executions).
+   */
+  epoch = 0;
 
   constructor(
     private readonly prisma: Prisma,
@@ -219,6 +227,7 @@ export class PublishedPages {
   invalidate(organizationId: string): void {
     const entry = this.byOrganization.get(organizationId);
     if (entry) entry.generation++;
+    this.epoch++;
   }
 
   stats(): { pages: number; bytes: number; builds: number } {
@@ -253,7 +262,16 @@ export class PublishedPages {
       const ready = this.ready(entry);
       if (ready) return ready;
     }
-    entry.building ??= this.build(entry).finally(() => (entry.building = null));
+    // A build started before the last invalidation may have read the rows before the change:
+    // whoever arrives after the invalidation (a viewer refetching on the change's event) waits for
+    // a build of its own generation, else it would be handed the old page and never ask again.
+    if (!entry.building || entry.buildingGeneration !== entry.generation) {
+      const build: Promise<Snapshot | null> = this.build(entry).finally(() => {
+        if (entry.building === build) entry.building = null;
+      });
+      entry.building = build;
+      entry.buildingGeneration = entry.generation;
+    }
     return entry.building;
   }
 
@@ -264,7 +282,10 @@ export class PublishedPages {
       // A rename writes no event; compare what the page shows of the organisation itself too.
       const same = org && org.eventSeq === snapshot.position && org.name === snapshot.page.organization.name && org.slug === entry.slug;
       if (same) entry.confirmedAt = Math.max(entry.confirmedAt, started);
-      else entry.generation++;
+      else {
+        entry.generation++;
+        this.epoch++;
+      }
     } catch (error) {
       // The database is unreachable: a rebuild would fail too; the reader gets the error.
       this.onError(error, snapshot.organizationId);
@@ -286,11 +307,14 @@ export class PublishedPages {
     if (!entry.organizationId) this.follow(entry, organization.id);
     const rows = await this.readRows(organization, started);
     if (entry.evicted) return this.derive(entry, rows, organization.eventSeq, generation); // served once, not kept
+    const snapshot = this.derive(entry, rows, organization.eventSeq, generation);
+    // An older build finishing after a newer one must not replace the newer snapshot.
+    if (entry.snapshot && entry.snapshot.generation > generation) return snapshot;
     this.setBytes(entry, rows.bytes);
     entry.confirmedAt = started;
-    entry.snapshot = this.derive(entry, rows, organization.eventSeq, generation);
+    entry.snapshot = snapshot;
     this.shrink();
-    return entry.snapshot;
+    return snapshot;
   }
 
   private derive(entry: Entry, rows: PageRows, position: bigint, generation: number): Snapshot {
@@ -356,6 +380,7 @@ export class PublishedPages {
       announced: 0n,
       confirmedAt: 0,
       building: null,
+      buildingGeneration: 0,
       checking: null,
       unsubscribe: null,
       evicted: false,
@@ -378,7 +403,10 @@ export class PublishedPages {
     }
     this.bus
       .subscribe(organizationId, (position) => {
-        if (position > entry.announced) entry.announced = position;
+        if (position > entry.announced) {
+          entry.announced = position;
+          this.epoch++;
+        }
       })
       .then((unsubscribe) => {
         if (entry.evicted) return unsubscribe();
