@@ -2,7 +2,8 @@
 // skips the build when web/dist is newer than every source file, so starting stays fast and
 // never serves a stale app; `npm run build:web` always rebuilds.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
@@ -24,4 +25,19 @@ if (process.argv.includes("--if-missing") && existsSync(built) && statSync(built
 console.log("building the web app (web/dist)…");
 const run = (args) => spawnSync("npx", ["--no-install", ...args], { cwd: root, stdio: "inherit" }).status ?? 1;
 const status = run(["graphql-codegen", "--config", "codegen.ts"]) || run(["vite", "build", "web", "--logLevel", "warn"]);
+if (status === 0) compressAssets(join(root, "web/dist/assets"));
 process.exit(status);
+
+/**
+ * Writes .br and .gz beside each hashed asset, once per build, so the server sends compressed
+ * bytes without compressing per request (sirv picks them by Accept-Encoding).
+ */
+function compressAssets(dir) {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (!/\.(js|css|svg|html|json)$/.test(name)) continue;
+    const body = readFileSync(join(dir, name));
+    writeFileSync(join(dir, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(join(dir, `${name}.gz`), gzipSync(body, { level: 9 }));
+  }
+}

@@ -8,7 +8,9 @@ const api = process.env.API_URL ?? "http://localhost:4000";
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true },
+  // "hidden": maps are written for whoever debugs a build, but no bundle points at them and the
+  // server never serves them (api/src/lib/web.ts): the public gets no source.
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: "hidden" },
   server: {
     proxy: {
       "/graphql": { target: api, ws: true, changeOrigin: true },

@@ -66,6 +66,46 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.context().close();
   });
 
+  it("loads the public page with a cacheable GET, and converges when its refetch is refused", async () => {
+    const { page, errors } = await openPage(browser);
+    const methods: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/graphql/public") && request.resourceType() === "fetch") methods.push(request.method());
+    });
+    await page.goto(`${t.url}/status/${a.slug}`);
+    await live(page);
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.every((method) => method === "GET")).toBe(true);
+    // The next two loads of the page are refused as a busy server would (429); the page keeps
+    // its last state marked as updating, tries again, and ends on the new state.
+    let refused = 0;
+    await page.route("**/graphql/public?**", (route) =>
+      refused < 2
+        ? (refused++, route.fulfill({ status: 429, headers: { "retry-after": "1", "content-type": "application/json" }, body: JSON.stringify({ errors: [{ message: "Too many requests", extensions: { code: "RATE_LIMITED" } }] }) }))
+        : route.continue(),
+    );
+    await setStatus("PARTIAL_OUTAGE");
+    await page.getByTestId("page-status").filter({ hasText: "Partial System Outage" }).waitFor({ timeout: 10_000 });
+    expect(refused).toBe(2);
+    await setStatus("OPERATIONAL");
+    await page.getByTestId("page-status").filter({ hasText: "All Systems Operational" }).waitFor({ timeout: 5_000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("serves hashed assets compressed and immutable, and no source maps", async () => {
+    const html = await (await fetch(`${t.url}/status/${a.slug}`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeTruthy();
+    const asset = await fetch(`${t.url}${script}`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-encoding")).toBe("br");
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(`${t.url}${script}.map`)).status).toBe(404);
+    expect((await fetch(`${t.url}${script}.br`)).status).toBe(404);
+    expect(await (await fetch(`${t.url}${script}`)).text()).not.toContain("sourceMappingURL");
+  });
+
   it("serves the status page at the root of its page host, live", async () => {
     const { page, errors } = await openPage(browser);
     const port = new URL(t.url).port;

@@ -5,10 +5,16 @@ import { cacheExchange as documentCache, Client, fetchExchange, mapExchange } fr
 import { cacheExchange, type UpdateResolver } from "@urql/exchange-graphcache";
 import { session } from "./session.ts";
 
+// GET, so the server answers the page from memory (its published page, ETag) and a CDN in
+// front can keep it for a second: every viewer's refetch after an event is the same URL.
 export const publicClient = new Client({
   url: "/graphql/public",
   exchanges: [documentCache, fetchExchange],
   requestPolicy: "cache-and-network",
+  preferGetMethod: "within-url-limit",
+  // The browser revalidates (If-None-Match → 304 from the server's memory) instead of reusing its
+  // copy for max-age: after an event the page must show the change, not last second's answer.
+  fetchOptions: { cache: "no-cache" },
 });
 
 /** Types without an id of their own, embedded in their parent. */

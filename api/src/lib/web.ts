@@ -20,8 +20,12 @@ export function createWebHandler(dist = WEB_DIST): WebHandler | null {
   const indexPath = join(dist, "index.html");
   if (!existsSync(indexPath)) return null;
   const index = readFileSync(indexPath);
+  // Hashed assets never change under their name: a year, immutable, and the .br/.gz written at
+  // build time (scripts/build-web.mjs) for clients that accept them.
   const files = sirv(dist, {
     etag: true,
+    brotli: true,
+    gzip: true,
     setHeaders: (res, pathname) => {
       if (pathname.startsWith("/assets/")) res.setHeader("cache-control", "public, max-age=31536000, immutable");
     },
@@ -32,8 +36,11 @@ export function createWebHandler(dist = WEB_DIST): WebHandler | null {
   };
   const handler: WebHandler = Object.assign(
     (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      // Source maps stay on the server (vite.config.ts "hidden"); the compressed twins are served
+      // only through content negotiation, never by their own name.
+      if (/\.(map|br|gz)$/.test(path)) return html(res, req, 404, index);
       files(req, res, () => {
-        const path = (req.url ?? "/").split("?")[0] ?? "/";
         html(res, req, APP_ROUTES.some((route) => route.test(path)) ? 200 : 404, index);
       });
     },

@@ -51,6 +51,7 @@ export function StatusPage(props: { slug?: string }) {
     onEvent: refresh,
     onOpen: refresh,
   });
+  useConvergence(result, reexecute);
   // While the server is away a reload fails: keep showing what was last known, marked stale.
   const lastGood = useRef<Page | null>(null);
   if (result.data?.statusPage) lastGood.current = result.data.statusPage;
@@ -69,7 +70,7 @@ export function StatusPage(props: { slug?: string }) {
         <h1>{page.organization.name}</h1>
         <ConnectionIndicator live={live} />
       </header>
-      {stale && <p className="notice">Showing the last known status: the server cannot be reached right now.</p>}
+      {stale && <p className="notice" role="status">Showing the last known status while the page updates: retrying…</p>}
       <section className={`banner banner-${tone(page.status.indicator)}`} aria-label="Overall status">
         <strong data-testid="page-status">{page.status.description}</strong>
         <span className="muted">Updated {formatTime(page.status.updatedAt)}</span>
@@ -160,4 +161,24 @@ function useFavicon(level: keyof typeof FAVICON_COLOURS): void {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="14" fill="${FAVICON_COLOURS[level]}"/></svg>`;
     link.href = `data:image/svg+xml,${encodeURIComponent(svg)}`;
   }, [level]);
+}
+
+/**
+ * A viewer always converges to the current page: a load that failed (the server busy with 429,
+ * a dropped connection, a restart) is tried again with backoff and jitter (0.5 s doubling to 10 s)
+ * until one succeeds; meanwhile the last good page stays up, marked as updating.
+ */
+function useConvergence(result: { error?: unknown; fetching: boolean }, reexecute: (opts: { requestPolicy: "network-only" }) => void): void {
+  const failures = useRef(0);
+  const failed = Boolean(result.error) && !result.fetching;
+  useEffect(() => {
+    if (!failed) {
+      if (!result.fetching) failures.current = 0;
+      return;
+    }
+    const delay = Math.min(10_000, 500 * 2 ** failures.current) * (0.8 + Math.random() * 0.4);
+    failures.current += 1;
+    const timer = setTimeout(() => reexecute({ requestPolicy: "network-only" }), delay);
+    return () => clearTimeout(timer);
+  }, [failed, result.fetching, reexecute]);
 }
