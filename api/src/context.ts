@@ -58,6 +58,8 @@ export interface Transport {
    * is added. Returns a promise when the connection is backed up, to be awaited before the next.
    */
   sendNext?: (payload: Buffer) => Promise<void> | undefined;
+  /** Set once a subscription sends through sendNext: it no longer needs its operation's context. */
+  framed?: boolean;
 }
 
 export interface Context {

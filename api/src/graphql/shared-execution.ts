@@ -50,7 +50,10 @@ export function useSharedSubscriptionExecution({ share = true, maskError = (erro
         if (!(Symbol.asyncIterator in source)) return source; // an error result: nothing to stream
         const key = share ? sharingKey(args) : null;
         const transport = (args.contextValue as Context).transport;
-        if (key !== null && transport?.sendNext) return new SendStream(source as AsyncIterableIterator<unknown>, args, key, transport as Sender, maskError);
+        if (key !== null && transport?.sendNext) {
+          transport.framed = true;
+          return new SendStream(source as AsyncIterableIterator<unknown>, takeTemplate(key, args), transport as Sender, maskError);
+        }
         return mapStream(source as AsyncIterableIterator<unknown>, (payload) => executeShared(args, key, payload));
       });
     },
@@ -109,17 +112,20 @@ function sharedPayload(args: ExecutionArgs, key: string, payload: LiveEvent, mas
  */
 class SendStream implements AsyncIterableIterator<never> {
   private readonly pumped: Promise<IteratorResult<never>>;
+  private released = false;
 
   constructor(
     private readonly source: AsyncIterableIterator<unknown>,
-    private readonly args: ExecutionArgs,
-    private readonly key: string,
+    private readonly template: Template,
     private readonly transport: Sender,
     private readonly maskError: MaskError,
   ) {
     this.pumped = this.pump();
-    // Its failure reaches graphql-ws through next(); this only keeps an unobserved one quiet.
-    this.pumped.catch(ignore);
+    // Its failure reaches graphql-ws through next(); here it only ends the use of the template.
+    void this.pumped.then(
+      () => this.release(),
+      () => this.release(),
+    );
   }
 
   next(): Promise<IteratorResult<never>> {
@@ -130,6 +136,12 @@ class SendStream implements AsyncIterableIterator<never> {
     await this.source.return?.();
     await this.pumped.catch(ignore);
     return { value: undefined, done: true };
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseTemplate(this.template);
   }
 
   async throw(error: unknown): Promise<IteratorResult<never>> {
@@ -146,13 +158,41 @@ class SendStream implements AsyncIterableIterator<never> {
       const item = await this.source.next();
       if (item.done) return { value: undefined, done: true };
       let payload: Buffer | Promise<Buffer>;
-      if (isLiveEvent(item.value)) payload = sharedPayload(this.args, this.key, item.value, this.maskError);
-      else payload = serialise(await execute({ ...this.args, rootValue: item.value }), this.maskError);
+      const { args, key } = this.template;
+      if (isLiveEvent(item.value)) payload = sharedPayload(args, key, item.value, this.maskError);
+      else payload = serialise(await execute({ ...args, rootValue: item.value }), this.maskError);
       // Once the first subscriber has it, the others take the buffer without a turn of the loop.
       const backedUp = this.transport.sendNext(payload instanceof Buffer ? payload : await payload);
       if (backedUp) await backedUp;
     }
   }
+}
+
+/**
+ * What framed subscriptions of one selection execute with: the first one's arguments, without
+ * its socket. Shared so that each subscription need not keep its own operation context (Yoga's,
+ * with the viewer, access and loaders) for as long as it is open; nothing under StatusEvent
+ * depends on the viewer (above). Counted, and dropped with the last subscription.
+ */
+interface Template {
+  key: string;
+  args: ExecutionArgs;
+  subscriptions: number;
+}
+const templates = new Map<string, Template>();
+
+function takeTemplate(key: string, args: ExecutionArgs): Template {
+  let template = templates.get(key);
+  if (!template) {
+    const contextValue = { ...(args.contextValue as Context), transport: undefined, socket: undefined };
+    templates.set(key, (template = { key, args: { ...args, contextValue }, subscriptions: 0 }));
+  }
+  template.subscriptions++;
+  return template;
+}
+
+function releaseTemplate(template: Template): void {
+  if (--template.subscriptions === 0 && templates.get(template.key) === template) templates.delete(template.key);
 }
 
 function ignore(): undefined {

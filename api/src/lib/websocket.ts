@@ -7,8 +7,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
-import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import { CloseCode, handleProtocols, makeServer } from "graphql-ws";
 import type { YogaServerInstance } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 import { contextFor, publicContext, viewerOf, type AppServices, type Context, type Transport } from "../context.ts";
@@ -37,6 +36,7 @@ const TEXT = { binary: false };
 class SocketTransport implements Transport {
   /** `{"id":<id>,"type":"next","payload":` */
   private readonly head: Buffer;
+  framed = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -105,10 +105,19 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
   const unauthorized = (socket: WebSocket, reason: string) => socket.close(CloseCode.Unauthorized, reason);
   const servers = endpoints.map((endpoint) => {
     const wss = new WebSocketServer({ noServer: true, maxPayload: endpoint.maxPayload ?? 64 * 1024 });
-    const disposable = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+    const protocol = makeServer<Record<string, unknown> | undefined, Extra>(
       {
         execute: (args) => (args.rootValue as RoundTripExecutor).execute(args) as never,
-        subscribe: (args) => (args.rootValue as RoundTripExecutor).subscribe(args) as never,
+        subscribe: async (args) => {
+          const stream = await (args.rootValue as RoundTripExecutor).subscribe(args);
+          // graphql-ws keeps these args for as long as the subscription lives; a framed stream
+          // has what it needs (graphql/shared-execution.ts), so let the operation's context go.
+          if ((args.contextValue as Context).transport?.framed) {
+            args.contextValue = undefined;
+            args.rootValue = undefined;
+          }
+          return stream as never;
+        },
         onConnect: async (ctx) => {
           if (endpoint.isPublic) return true;
           const param = ctx.connectionParams?.authorization;
@@ -146,9 +155,9 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
               setImmediate(() => unauthorized(socket, "Unauthorized: sign in again"));
               return [error];
             }
-            operationContext = contextFor(services, viewer, transport, clientIp(ctx.extra.request, options.trustProxy));
+            operationContext = contextFor(services, viewer, transport, ctx.extra.ip);
           }
-          const enveloped = endpoint.yoga.getEnveloped({ ...operationContext, operationContext, req: ctx.extra.request, socket, params: payload }) as Enveloped;
+          const enveloped = endpoint.yoga.getEnveloped({ ...operationContext, operationContext, socket, params: payload }) as Enveloped;
           const document = enveloped.parse(payload.query);
           const args: ExecutionArgs = {
             schema: enveloped.schema,
@@ -162,9 +171,8 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
           return errors.length ? errors : args;
         },
       },
-      wss,
-      options.keepAliveMs,
     );
+    const disposable = serveProtocol(wss, protocol, options.keepAliveMs ?? 12_000);
     return { endpoint, wss, disposable };
   });
 
@@ -176,13 +184,8 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
     const ip = clientIp(req, options.trustProxy);
     const accept = () =>
       target.wss.handleUpgrade(req, socket, head, (ws) => {
-        // Each operation started on a socket is work too: it takes from the same budget, and a
-        // socket past it is closed with "try again later" (clients reconnect with backoff).
-        ws.on("message", (data: Buffer) => {
-          if (!data.includes('"subscribe"')) return;
-          void options.limiter.take(ip).then((retryAfter) => retryAfter !== null && ws.close(TRY_AGAIN_LATER, "Too many operations: retry later"));
-        });
-        target.wss.emit("connection", ws, req);
+        chargeOperations(ws, ip, options.limiter);
+        target.disposable.connect(ws, ip);
       });
     // Every connection attempt, on either path, takes from the per-IP public budget: whether a
     // /graphql socket is signed in is known only after the handshake (connectionParams).
@@ -201,6 +204,92 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         for (const client of wss.clients) client.close(SERVER_RESTART, "Server restarting");
         await disposable.dispose();
       }
+    },
+  };
+}
+
+/**
+ * Each operation started on a socket is work too: it takes from the same budget, and a socket
+ * past it is closed with "try again later" (clients reconnect with backoff). A function of its
+ * own so the listener holds the address only, not the upgrade's request and head.
+ */
+function chargeOperations(ws: WebSocket, ip: string, limiter: Limiter): void {
+  ws.on("message", (data: Buffer) => {
+    if (!data.includes('"subscribe"')) return;
+    void limiter.take(ip).then((retryAfter) => retryAfter !== null && ws.close(TRY_AGAIN_LATER, "Too many operations: retry later"));
+  });
+}
+
+/** What graphql-ws' callbacks get besides the connection's own state. */
+interface Extra {
+  socket: WebSocket;
+  /** The client's address, read at the upgrade (the request itself is not kept). */
+  ip: string;
+}
+
+/**
+ * graphql-ws' protocol (makeServer) on `ws` sockets: what graphql-ws/use/ws does, with less held
+ * per idle socket: one keep-alive sweep per endpoint instead of an interval, a timeout and their
+ * closures per socket, and the upgrade request not kept. Same behaviour: every `keepAliveMs` each
+ * socket is pinged, and one that has not answered the previous ping is terminated.
+ */
+function serveProtocol(
+  wss: WebSocketServer,
+  protocol: ReturnType<typeof makeServer<Record<string, unknown> | undefined, Extra>>,
+  keepAliveMs: number,
+): { connect(socket: WebSocket, ip: string): void; dispose(): Promise<void> } {
+  wss.options.handleProtocols = handleProtocols;
+  const awaitingPong = new WeakSet<WebSocket>();
+  const sweep = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  sweep.unref();
+  function onPong(this: WebSocket): void {
+    awaitingPong.delete(this);
+  }
+  function onError(this: WebSocket, error: Error): void {
+    console.error("Internal error emitted on a WebSocket socket.", error);
+    this.close(CloseCode.InternalServerError, "Internal server error");
+  }
+  const connect = (socket: WebSocket, ip: string) => {
+    socket.once("error", onError);
+    socket.on("pong", onPong);
+    const closed = protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on("message", (data: Buffer) => {
+            handle(String(data)).catch((error: unknown) => {
+              console.error("Internal error occurred during message handling.", error);
+              socket.close(CloseCode.InternalServerError, "Internal server error");
+            });
+          }),
+      },
+      { socket, ip },
+    );
+    socket.once("close", (code: number, reason: Buffer) => void closed(code, String(reason)));
+  };
+  return {
+    connect,
+    dispose: async () => {
+      clearInterval(sweep);
+      for (const client of wss.clients) client.close(1001, "Going away");
+      wss.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
     },
   };
 }

@@ -1,6 +1,6 @@
 // Subscription.organizationEvents (members) and Subscription.statusPageEvents (public): with
 // `after`, every later event from the log first, then live ones; without it, live only.
-import type { Context } from "../../context.ts";
+import type { AppServices, Context, Transport } from "../../context.ts";
 import type { Event } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { notFound } from "../../graphql/errors.ts";
@@ -9,6 +9,7 @@ import * as v from "../../graphql/validation.ts";
 import { createLoaders } from "../../lib/loaders.ts";
 import { decodeCursor } from "./cursor.ts";
 import type { Watched } from "../auth/authority.ts";
+import type { Viewer } from "../auth/viewer.ts";
 import type { BoundedQueue } from "./bounded-queue.ts";
 import type { LiveEvent } from "./hub.ts";
 
@@ -21,9 +22,10 @@ const AFTER = "Resume after this cursor: first every later event from the log, i
  */
 async function eventsOf(ctx: Context, organizationId: string, after: string | null | undefined, asMember: boolean): Promise<AsyncIterableIterator<LiveEvent>> {
   const last = after ? decodeCursor(after) : null;
-  const stream = new EventStream(ctx, organizationId, last);
-  const { queue, position } = await ctx.services.hub.follow(organizationId, () => ctx.transport?.dropSlowSubscriber());
-  stream.start(queue, position, asMember);
+  const { services, transport } = ctx;
+  const stream = new EventStream(services, transport, organizationId, last);
+  const { queue, position } = await services.hub.follow(organizationId, () => transport?.dropSlowSubscriber());
+  stream.start(queue, position, ctx.viewer, asMember);
   return stream;
 }
 
@@ -45,7 +47,9 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
   private logExhausted: boolean;
 
   constructor(
-    private readonly ctx: Context,
+    // Not the operation's context: a subscription keeps what it uses, not the whole of it.
+    private readonly services: AppServices,
+    private readonly transport: Transport | undefined,
     private readonly organizationId: string,
     /** The last position yielded (or resumed after). */
     private last: bigint | null,
@@ -53,14 +57,14 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
     this.logExhausted = last === null;
   }
 
-  start(queue: BoundedQueue<LiveEvent>, position: bigint, asMember: boolean): void {
+  start(queue: BoundedQueue<LiveEvent>, position: bigint, viewer: Viewer, asMember: boolean): void {
     this.queue = queue;
     this.position = position;
     // A WebSocket is watched as a whole (lib/websocket.ts); an SSE stream is one subscription,
     // watched here: when authority is taken away it ends, and its client must sign in again.
     this.watched =
-      this.ctx.transport?.watched ??
-      this.ctx.services.authority.watch(this.ctx.viewer, () => {
+      this.transport?.watched ??
+      this.services.authority.watch(viewer, () => {
         this.revoked = true;
         queue.end();
       });
@@ -77,7 +81,7 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
     for (;;) {
       const live = await this.queue.next();
       if (live.done) {
-        if (!this.ctx.transport) this.watched.release();
+        if (!this.transport) this.watched.release();
         return live;
       }
       if (this.last !== null && live.value.event.position <= this.last) continue;
@@ -87,7 +91,7 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
   }
 
   return(): Promise<IteratorResult<LiveEvent>> {
-    if (!this.ctx.transport) this.watched.release();
+    if (!this.transport) this.watched.release();
     return this.queue.return();
   }
 
@@ -98,12 +102,13 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
   private async nextFromLog(): Promise<LiveEvent | null> {
     const { last, position } = this;
     if (this.replay.length === 0 && !this.logExhausted && last !== null && last < position) {
-      const rows: Event[] = await this.ctx.prisma.event.findMany({
+      const prisma = this.services.db.prisma;
+      const rows: Event[] = await prisma.event.findMany({
         where: { organizationId: this.organizationId, position: { gt: last, lte: position } },
         orderBy: { position: "asc" },
         take: REPLAY_PAGE,
       });
-      const loaders = createLoaders(this.ctx.prisma);
+      const loaders = createLoaders(prisma);
       this.replay = rows.map((event) => ({ event, loaders }));
       if (rows.length < REPLAY_PAGE) this.logExhausted = true;
     }
