@@ -42,7 +42,10 @@ export interface Product {
 export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
   const port = await freePort();
   // --expose-gc: GET /metrics?gc=1 collects before it reads memory (S2's RSS per subscriber).
-  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--expose-gc", "--import", "tsx", "api/src/main.ts"], {
+  // BENCH_CPU_PROF=1: a V8 CPU profile per product process, written when it stops, to see where
+  // the time goes (open the .cpuprofile in Chrome DevTools' Performance panel).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", join(import.meta.dirname, "results", "profiles")] : [];
+  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--expose-gc", ...profile, "--import", "tsx", "api/src/main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -24,6 +24,8 @@ export class Subscribers {
   /** Sockets that closed after opening: a scenario reports them instead of waiting forever. */
   closedEarly = 0;
   errors = 0;
+  /** Handshakes that failed and were tried again. */
+  retries = 0;
 
   constructor(private readonly url: string) {}
 
@@ -64,8 +66,21 @@ export class Subscribers {
           else reject(new Error(`subscriber ${index} closed before its connection_ack (${code})`));
         });
       });
+    // A server still working off a backlog (after S4) may reset a handshake: retry a few times,
+    // counted, rather than lose the scenario.
+    const openWithRetries = async (index: number) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await openOne(index);
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          this.retries++;
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
+      }
+    };
     const worker = async () => {
-      while (next < end) await openOne(next++);
+      while (next < end) await openWithRetries(next++);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   }
