@@ -82,10 +82,14 @@ describe("anonymous work on /graphql takes from the per-IP public budget", () =>
   afterAll(() => t?.stop());
 
   it("refuses parallel anonymous statusPage queries past the budget with 429 RATE_LIMITED and Retry-After", async () => {
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 60 }, () => post(`${t.url}/graphql`, { query: PAGE, variables: { slug: page.slug } })));
     const refused = answers.filter((a) => a.status === 429);
-    // Before: all 60 succeeded (the budget applied only on /graphql/public).
-    expect(refused.length).toBeGreaterThanOrEqual(45);
+    // Before: all 60 succeeded (the budget applied only on /graphql/public). Now at most the budget
+    // of each one-second window the burst spanned gets through (a loaded machine spans several).
+    const windows = Math.ceil((performance.now() - started) / 1000) + 1;
+    expect(answers.length - refused.length).toBeLessThanOrEqual(10 * windows);
+    expect(refused.length).toBeGreaterThan(0);
     expect(Number(refused[0]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused[0]!.headers.get("x-content-type-options")).toBe("nosniff");
     expect(((await refused[0]!.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("RATE_LIMITED");
