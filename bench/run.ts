@@ -206,7 +206,7 @@ else {
   });
   rows.push({
     scenario: "S4",
-    figure: "lost / duplicated events",
+    figure: r.drainTimedOut ? `lost (or later than ${sizes.s4TimeoutMs / 1000} s) / duplicated events` : "lost / duplicated events",
     product: `${fmt(r.lost)} / ${fmt(r.duplicated)} (${r.events} events × ${fmt(r.subscribers)}; ${r.mutations} mutations${r.failedMutations ? `, ${r.failedMutations} unanswered` : ""})`,
     baseline: "–",
     ratio: "–",

@@ -27,6 +27,8 @@ export interface WritesResult {
   loadLoopDelayP99Ms: number;
   /** Time after the last mutation until every subscriber had every event (or the timeout). */
   drainMs: number;
+  /** The drain hit its timeout: `lost` then counts events still late, not necessarily lost. */
+  drainTimedOut: boolean;
 }
 
 /** GET /metrics (METRICS=1): null when the product has none. */
@@ -141,6 +143,7 @@ export async function writesUnderLoad(
     healthProbeP99Ms: percentile(probes, 99),
     loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
     drainMs,
+    drainTimedOut: !complete(),
   };
   progress(
     `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms`,
