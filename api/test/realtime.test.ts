@@ -22,6 +22,20 @@ const SET_STATUS = `mutation($id: ID!, $status: ServiceStatus!) { setServiceStat
 const setStatus = async (tenant: Tenant, status: string) => ok(await t.gql(SET_STATUS, { id: tenant.serviceId, status }, { token: tenant.admin }));
 /** Subscriptions register asynchronously after the socket opens; give them a moment. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/**
+ * Runs `open` and waits until the hub holds `count` more subscribers than before it: on a loaded
+ * machine a fixed pause is not always enough, and an event sent earlier would be missed.
+ */
+async function registered<T>(count: number, open: () => T): Promise<T> {
+  const before = t.app.services.hub.stats().subscribers;
+  const opened = open();
+  const deadline = Date.now() + 15_000;
+  while (t.app.services.hub.stats().subscribers < before + count) {
+    if (Date.now() > deadline) throw new Error(`only ${t.app.services.hub.stats().subscribers - before} of ${count} subscriptions registered`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return opened;
+}
 
 describe("who may subscribe", () => {
   it("delivers an organisation's events to its member, its API token and the public, and nothing to another tenant", async () => {
@@ -29,14 +43,15 @@ describe("who may subscribe", () => {
     const token = connectWs(t.url, "/graphql", a.memberApiToken);
     const visitor = connectWs(t.url, "/graphql/public");
     const other = connectWs(t.url, "/graphql", b.admin);
-    const subs = [
-      member.subscribe(ORG_EVENTS, { organizationId: a.orgId }),
-      token.subscribe(ORG_EVENTS, { organizationId: a.orgId }),
-      visitor.subscribe(PAGE_EVENTS, { slug: a.slug }),
-      subscribeSse(t.url, "/graphql/public", PAGE_EVENTS, { slug: a.slug }),
-    ];
-    const otherSub = other.subscribe(ORG_EVENTS, { organizationId: b.orgId });
-    await settle();
+    const [subs, otherSub] = await registered(5, () => [
+      [
+        member.subscribe(ORG_EVENTS, { organizationId: a.orgId }),
+        token.subscribe(ORG_EVENTS, { organizationId: a.orgId }),
+        visitor.subscribe(PAGE_EVENTS, { slug: a.slug }),
+        subscribeSse(t.url, "/graphql/public", PAGE_EVENTS, { slug: a.slug }),
+      ],
+      other.subscribe(ORG_EVENTS, { organizationId: b.orgId }),
+    ] as const);
     await setStatus(a, "PARTIAL_OUTAGE");
     for (const sub of subs) {
       const [first] = await sub.waitFor(1);
@@ -235,11 +250,10 @@ describe("fan-out", () => {
     const { fanOutStats } = await import("../src/graphql/shared-execution.ts");
     const members = Array.from({ length: 10 }, () => connectWs(t.url, "/graphql", a.member));
     const visitors = Array.from({ length: 10 }, () => connectWs(t.url, "/graphql/public"));
-    const subs = [
+    const subs = await registered(20, () => [
       ...members.map((c) => c.subscribe(ORG_EVENTS, { organizationId: a.orgId })),
       ...visitors.map((c) => c.subscribe(PAGE_EVENTS, { slug: a.slug })),
-    ];
-    await settle();
+    ]);
     const before = { ...fanOutStats };
     await setStatus(a, "UNDER_MAINTENANCE");
     for (const sub of subs) expect(eventOf((await sub.waitFor(1))[0]!).serviceStatus).toBe("UNDER_MAINTENANCE");
