@@ -3,12 +3,11 @@
 // one, no tenant seeing another's cached answer, and freshness: after a change every cached
 // representation shows it within a second, on two instances, with Redis up or stopped.
 // The two-instance suites need TEST_DATABASE_URL (and TEST_REDIS_URL for the first).
-import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, createTenant, type Tenant } from "./fixtures.ts";
+import { ownRedis, twoInstances } from "./cluster-kit.ts";
 import { ok, startTestApp, type TestApp } from "./harness.ts";
 import { createInProcessEventBus } from "../src/lib/pubsub.ts";
 import { PublishedPages, TIME_BUCKET_MS } from "../src/modules/public/published-pages.ts";
@@ -275,19 +274,6 @@ async function changeShowsWithinASecond(a: TestApp, b: TestApp, tenant: Tenant):
   for (const app of [a, b]) expect(await shown(app, tenant)).toEqual(["major", "major", "major", "feed", "major"]);
 }
 
-async function twoInstances(redis: string | undefined): Promise<{ a: TestApp; b: TestApp; stop(): Promise<void> }> {
-  const a = await startTestApp({ redisUrl: redis });
-  const b = await startTestApp({ redisUrl: redis, databaseUrl: a.config.databaseUrl });
-  return {
-    a,
-    b,
-    async stop() {
-      await b.stop();
-      await a.stop();
-    },
-  };
-}
-
 describe.skipIf(!databaseUrl || !redisUrl)("two instances over Redis", () => {
   let cluster: Awaited<ReturnType<typeof twoInstances>>;
   beforeAll(async () => void (cluster = await twoInstances(redisUrl)));
@@ -317,39 +303,3 @@ describe.skipIf(!databaseUrl)("two instances with Redis stopped", () => {
     await changeShowsWithinASecond(cluster.a, cluster.b, tenant);
   });
 });
-
-/** A redis-server of this test's own, on a free port, that it can kill (as realtime-cluster.test.ts). */
-async function ownRedis(): Promise<{ port: number; start(): Promise<void>; kill(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-  let child: ChildProcess | null = null;
-  const listening = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(port, "127.0.0.1", () => socket.close(() => resolve(false)));
-      socket.on("error", () => resolve(true)); // port taken: redis is listening
-    });
-  return {
-    port,
-    async start() {
-      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-      const deadline = Date.now() + 5_000;
-      while (!(await listening())) {
-        if (Date.now() > deadline) throw new Error("redis-server did not start");
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    async kill() {
-      const running = child;
-      child = null;
-      if (!running || running.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        running.once("exit", () => resolve());
-        running.kill("SIGKILL");
-      });
-    },
-  };
-}

@@ -2,11 +2,10 @@
 // through one reaches every kind of subscriber on the other, and a Redis outage loses nothing.
 // Needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both); the outage test runs its own
 // redis-server on a spare port so it can kill it.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, type Tenant } from "./fixtures.ts";
-import { ok, startTestApp, type TestApp } from "./harness.ts";
+import { ownRedis, twoInstances, waitUntil } from "./cluster-kit.ts";
+import { ok } from "./harness.ts";
 import { connectWs, eventOf, ORG_EVENTS, PAGE_EVENTS, subscribeSse } from "./realtime-kit.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -14,25 +13,11 @@ const redisUrl = process.env.TEST_REDIS_URL;
 const SET_STATUS = `mutation($id: ID!, $status: ServiceStatus!) { setServiceStatus(input: { id: $id, status: $status }) { id } }`;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
-/** Instance A on a fresh database, instance B on the same database: B stops first, A drops it. */
-async function twoInstances(redis: string): Promise<{ a: TestApp; b: TestApp; stop(): Promise<void> }> {
-  const a = await startTestApp({ redisUrl: redis });
-  const b = await startTestApp({ redisUrl: redis, databaseUrl: a.config.databaseUrl });
-  return {
-    a,
-    b,
-    async stop() {
-      await b.stop();
-      await a.stop();
-    },
-  };
-}
-
 describe.skipIf(!databaseUrl || !redisUrl)("two instances over Redis", () => {
   let cluster: Awaited<ReturnType<typeof twoInstances>>;
   let tenant: Tenant;
   beforeAll(async () => {
-    cluster = await twoInstances(redisUrl!);
+    cluster = await twoInstances(redisUrl);
     tenant = await createTenant(cluster.a);
   });
   afterAll(() => cluster?.stop());
@@ -108,45 +93,3 @@ describe.skipIf(!databaseUrl)("a Redis outage", () => {
     await conn.dispose();
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A redis-server of this test's own, on a free port, that it can kill and start again. */
-async function ownRedis(): Promise<{ port: number; start(): Promise<void>; kill(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-  let child: ChildProcess | null = null;
-  return {
-    port,
-    async start() {
-      child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-      await waitUntil(
-        () =>
-          new Promise((resolve) => {
-            const socket = createServer().listen(port, "127.0.0.1", () => socket.close(() => resolve(false)));
-            socket.on("error", () => resolve(true)); // port taken: redis is listening
-          }),
-        5_000,
-      );
-    },
-    async kill() {
-      const running = child;
-      child = null;
-      if (!running || running.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        running.once("exit", () => resolve());
-        running.kill("SIGKILL");
-      });
-    },
-  };
-}
