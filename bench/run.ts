@@ -3,11 +3,10 @@
 // baseline in the same run — server on core 1, load on core 0 — prints a table with the ratios
 // and writes bench/results/latest.json and latest.svg (docs/PERFORMANCE.md explains each figure).
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { scratchDatabase } from "../scripts/lib/scratch-database.ts";
 import { progress, startProduct, type Product } from "./lib.ts";
 import { publicReads, type ReadResult } from "./public-reads.ts";
 import { markdown, svg, table, type Row } from "./report.ts";
@@ -43,25 +42,6 @@ const loadStart = loadavg();
 const started = performance.now();
 process.stderr.write(`Benchmark (${quick ? "quick" : "full"}), ${database}; server on core 1, load on core 0; load average ${loadStart.map((l) => l.toFixed(2)).join(" ")}\n`);
 
-/** A database of this run's own on the given server (each run starts from the demo data alone). */
-async function scratchDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Runs one scenario; a failure is recorded and the others still run. */
 async function scenario<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {
@@ -76,7 +56,7 @@ async function scenario<T>(name: string, run: () => Promise<T>): Promise<T | { e
   }
 }
 
-const scratch = baseDatabase ? await scratchDatabase(baseDatabase) : null;
+const scratch = baseDatabase ? await scratchDatabase(baseDatabase, "bench") : null;
 const env = { DATABASE_URL: scratch?.url ?? "", REDIS_URL: redisUrl ?? "" };
 progress("starting the product");
 const product: Product = await startProduct(env);

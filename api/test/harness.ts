@@ -2,10 +2,10 @@
 // PGlite in memory by default, a new PostgreSQL database when TEST_DATABASE_URL is set —
 // and talks GraphQL to it over HTTP like any client.
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { pino } from "pino";
 import { buildApp, type App } from "../src/app.ts";
 import type { AppConfig } from "../src/config.ts";
+import { scratchDatabase } from "../../scripts/lib/scratch-database.ts";
 
 export interface GqlResult<T = Record<string, unknown>> {
   status: number;
@@ -27,23 +27,7 @@ export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("
 /** A fresh PostgreSQL database for one suite, dropped afterwards; null when running on PGlite. */
 export async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) return null;
-  const name = `t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return base ? scratchDatabase(base, "t") : null;
 }
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
