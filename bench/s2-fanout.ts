@@ -4,7 +4,7 @@
 // second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers),
 // each reading taken after a full collection (GET /metrics?gc=1; the raw server's own gc).
 import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
-import { startRaw } from "./raw-server.ts";
+import { startRaw, type RawServer } from "./raw-server.ts";
 import { deliveries, Subscribers } from "./subscribers.ts";
 
 export const FANOUT_SUBSCRIPTION = `subscription { statusPageEvents(slug: "dance") { cursor kind service { id status } } }`;
@@ -42,7 +42,18 @@ const summarise = (rounds: Round[]): Delivery => ({
  */
 export async function fanout(
   product: Product,
-  { sizes, rounds, atSize }: { sizes: number[]; rounds: number; atSize?: (size: number, subscribers: Subscribers) => Promise<void> },
+  {
+    sizes,
+    rounds,
+    atSize,
+    atRawSize,
+  }: {
+    sizes: number[];
+    rounds: number;
+    atSize?: (size: number, subscribers: Subscribers) => Promise<void>;
+    /** The same moment on the raw side (S4's client check): the raw server, its sockets and the product's payload. */
+    atRawSize?: (size: number, subscribers: Subscribers, raw: RawServer, payload: string) => Promise<void>;
+  },
 ): Promise<FanoutResult[]> {
   const admin = await demoAdmin(product.url);
   const pid = product.child.pid!;
@@ -106,6 +117,7 @@ export async function fanout(
       }
       const delivery = summarise(rawRounds);
       progress(`S2 raw ws, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms`);
+      if (atRawSize) await atRawSize(size, raw$, raw, payload);
       const p = productSide[i]!;
       results.push({
         subscribers: size,

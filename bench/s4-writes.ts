@@ -4,6 +4,7 @@
 // by cursor that every subscriber got every event exactly once.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { demoAdmin, gql, percentile, progress, sleep, type Product } from "./lib.ts";
+import type { RawServer } from "./raw-server.ts";
 import type { Subscribers } from "./subscribers.ts";
 
 export interface WritesResult {
@@ -44,7 +45,16 @@ export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms:
   }
 }
 
-const CURSOR = /"cursor":"([^"]+)"/;
+const CURSOR = Buffer.from('"cursor":"');
+const QUOTE = 0x22;
+/** The event's cursor, read off the bytes (ASCII): no decoding, no parse. */
+function cursorOf(message: Buffer): string | null {
+  const at = message.indexOf(CURSOR);
+  if (at < 0) return null;
+  const start = at + CURSOR.length;
+  const end = message.indexOf(QUOTE, start);
+  return end < 0 ? null : message.toString("latin1", start, end);
+}
 const RENAME = `mutation($id: ID!, $title: String!) { updateIncident(input: { id: $id, title: $title }) { id } }`;
 
 export async function writesUnderLoad(
@@ -68,9 +78,9 @@ export async function writesUnderLoad(
   const got = new Uint32Array(n);
   const all = new Set<string>();
   let duplicated = 0;
-  // The cursor is read off the text: parsing 100,000 messages a second would load the load core.
+  // The cursor is read off the bytes: parsing 100,000 messages a second would load the load core.
   subscribers.onData = (index, message) => {
-    const cursor = CURSOR.exec(message)?.[1];
+    const cursor = cursorOf(message);
     if (!cursor) return;
     all.add(cursor);
     const previous = last[index];
@@ -148,5 +158,53 @@ export async function writesUnderLoad(
   progress(
     `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms`,
   );
+  return result;
+}
+
+export interface ClientCheck {
+  broadcasts: number;
+  /** The load process's own loop delay while the raw server sends the same rate to the same number of sockets. */
+  loadLoopDelayP99Ms: number;
+  /** Messages that had not arrived when the check ended (it waits up to `timeoutMs` after the last broadcast). */
+  missing: number;
+}
+
+/**
+ * Can this load process take S4's rate at all? The raw `ws` server sends `rate` frames a second
+ * to the same number of sockets opened by the same client code, for the same time, and the load
+ * process's loop delay is read as in S4: when it is high here too, S4's figures measured from
+ * this process include its own backlog, not only the server's.
+ */
+export async function clientCheck(
+  raw: RawServer,
+  subscribers: Subscribers,
+  payload: string,
+  { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number },
+): Promise<ClientCheck> {
+  const n = subscribers.count;
+  const got = new Uint32Array(n);
+  // The same per-message work as S4's check: find the cursor in the bytes, count it.
+  subscribers.onData = (index, message) => {
+    if (cursorOf(message) !== null) got[index]!++;
+  };
+  const loadDelay = monitorEventLoopDelay({ resolution: 10 });
+  loadDelay.enable();
+  progress(`S4 client check: the raw server sends ${rate} frames/s to ${n} sockets for ${seconds} s`);
+  const total = seconds * rate;
+  const start = performance.now();
+  const sent: Promise<void>[] = [];
+  for (let k = 0; k < total; k++) {
+    await sleep(Math.max(0, start + (k * 1000) / rate - performance.now()));
+    sent.push(raw.broadcast(payload));
+  }
+  await Promise.all(sent);
+  const deadline = performance.now() + timeoutMs;
+  while (got.some((g) => g < total) && performance.now() < deadline) await sleep(20);
+  loadDelay.disable();
+  subscribers.onData = () => {};
+  let missing = 0;
+  for (const g of got) missing += Math.max(0, total - g);
+  const result = { broadcasts: total, loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6, missing };
+  progress(`S4 client check: load process loop delay p99 ${result.loadLoopDelayP99Ms.toFixed(1)} ms, ${missing} missing`);
   return result;
 }
