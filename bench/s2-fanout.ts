@@ -16,6 +16,12 @@ export interface Delivery {
   lastMs: number;
   rounds: number[];
   missing: number;
+  /**
+   * Product only: median ms from sending the mutation to its answer (the commit and the HTTP
+   * round trip). Part of lastMs: the raw baseline has nothing to commit, so lastMs − answeredMs
+   * is the part the fan-out itself takes (docs/adr/0015).
+   */
+  answeredMs?: number;
 }
 
 export interface FanoutResult {
@@ -83,16 +89,20 @@ export async function fanout(
     for (const size of sizes) {
       const memory = await grow(product$, size, pid, "product", () => fetch(`${product.url}/metrics?gc=1`).then((r) => r.arrayBuffer()).catch(() => undefined));
       const results: Round[] = [];
+      const answered: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const round = deliveries(product$, size, 30_000);
         const t0 = performance.now();
         await gql(product.url, SET_STATUS, { id: admin.serviceId, s: admin.toggle() }, admin.token);
+        answered.push(performance.now() - t0);
         results.push(await round.wait(t0));
         payload ??= round.payload();
         await sleep(200);
       }
-      const delivery = summarise(results);
-      progress(`S2 product, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms (rounds ${delivery.rounds.join(", ")}), ${(memory.perSub / 1024).toFixed(1)} KiB per subscriber`);
+      const delivery = { ...summarise(results), answeredMs: median(answered) };
+      progress(
+        `S2 product, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms (rounds ${delivery.rounds.join(", ")}; mutation answered at ${delivery.answeredMs.toFixed(0)} ms), ${(memory.perSub / 1024).toFixed(1)} KiB per subscriber`,
+      );
       productSide.push({ size, delivery, ...memory });
       if (atSize) await atSize(size, product$);
     }

@@ -329,16 +329,29 @@ function serveProtocol(
 ): { connect(socket: WebSocket, ip: string, stream: Duplex): void; dispose(): Promise<void> } {
   wss.options.handleProtocols = handleProtocols;
   const awaitingPong = new WeakSet<WebSocket>();
-  const sweep = setInterval(() => {
-    for (const socket of wss.clients) {
+  // A ping is a system call per socket (≈ 13 µs): 10,000 at once would hold the event loop for
+  // over 100 ms, so the sweep goes in slices, like the frame writer (docs/adr/0015).
+  let sweeping: NodeJS.Immediate | null = null;
+  const sweepSlice = (sockets: Iterator<WebSocket>) => {
+    sweeping = null;
+    const deadline = performance.now() + WRITE_SLICE_MS;
+    for (let n = 1; ; n++) {
+      const next = sockets.next();
+      if (next.done) return;
+      const socket = next.value;
       if (socket.readyState !== socket.OPEN) continue;
-      if (awaitingPong.has(socket)) {
-        socket.terminate();
-        continue;
+      if (awaitingPong.has(socket)) socket.terminate();
+      else {
+        awaitingPong.add(socket);
+        socket.ping();
       }
-      awaitingPong.add(socket);
-      socket.ping();
+      if (n % 32 === 0 && performance.now() >= deadline) break;
     }
+    sweeping = setImmediate(sweepSlice, sockets);
+  };
+  const sweep = setInterval(() => {
+    if (sweeping) clearImmediate(sweeping);
+    sweepSlice([...wss.clients][Symbol.iterator]());
   }, keepAliveMs);
   sweep.unref();
   function onPong(this: WebSocket): void {
@@ -377,6 +390,7 @@ function serveProtocol(
     connect,
     dispose: async () => {
       clearInterval(sweep);
+      if (sweeping) clearImmediate(sweeping);
       for (const client of wss.clients) client.close(1001, "Going away");
       wss.removeAllListeners();
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
