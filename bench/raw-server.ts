@@ -5,23 +5,27 @@
 // server can do for the same delivery. Driven over IPC by startRaw() below.
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
+import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SERVER_CORE } from "./lib.ts";
 
 type Command =
   | { type: "page"; body: string; contentType: string }
   | { type: "gc" }
-  | { type: "broadcast"; payload: string; page?: { body: string; contentType: string } };
+  | { type: "broadcast"; payload: string; page?: { body: string; contentType: string } }
+  | { type: "burst"; payload: string; count: number };
 
 function serve(): void {
   let page = { body: Buffer.from("{}"), contentType: "application/json" };
   const subscriptions = new Map<WebSocket, string>();
+  const streams = new WeakMap<WebSocket, Duplex>();
   const http = createServer((_req, res) => {
     res.writeHead(200, { "content-type": page.contentType, "content-length": page.body.length });
     res.end(page.body);
   });
   const wss = new WebSocketServer({ server: http });
-  wss.on("connection", (socket) => {
+  wss.on("connection", (socket, req) => {
+    streams.set(socket, req.socket);
     socket.on("message", (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { type: string; id?: string };
       if (message.type === "connection_init") socket.send('{"type":"connection_ack"}');
@@ -36,11 +40,22 @@ function serve(): void {
       process.send!({ type: "ok" });
       return;
     }
-    if (command.type === "page" || command.page) {
-      const next = command.type === "page" ? command : command.page!;
+    const switched = command.type === "page" ? command : command.type === "broadcast" ? command.page : undefined;
+    if (switched) {
+      const next = switched;
       page = { body: Buffer.from(next.body, "base64"), contentType: next.contentType };
     }
-    if (command.type === "broadcast") {
+    if (command.type === "burst") {
+      // `count` frames to every socket in one write each (corked): S4's client check.
+      const tail = `","type":"next","payload":${command.payload}}`;
+      for (const [socket, id] of subscriptions) {
+        const stream = streams.get(socket)!;
+        stream.cork();
+        for (let i = 0; i < command.count; i++) socket.send(`{"id":"${id}${tail}`);
+        stream.uncork();
+      }
+      process.send!({ type: "sent", sockets: subscriptions.size });
+    } else if (command.type === "broadcast") {
       const tail = `","type":"next","payload":${command.payload}}`;
       for (const [socket, id] of subscriptions) socket.send(`{"id":"${id}${tail}`);
       process.send!({ type: "sent", sockets: subscriptions.size });
@@ -60,6 +75,8 @@ export interface RawServer {
   page(body: Buffer, contentType: string): Promise<void>;
   /** Switches the page (if given), then sends `payload` to every subscription. */
   broadcast(payload: string, page?: { body: Buffer; contentType: string }): Promise<void>;
+  /** Sends `payload` `count` times to every subscription, each socket's frames in one write. */
+  burst(payload: string, count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +100,7 @@ export async function startRaw(): Promise<RawServer> {
     gc: () => send({ type: "gc" }),
     page: (body, contentType) => send({ type: "page", body: body.toString("base64"), contentType }),
     broadcast: (payload, page) => send({ type: "broadcast", payload, ...(page ? { page: { body: page.body.toString("base64"), contentType: page.contentType } } : {}) }),
+    burst: (payload, count) => send({ type: "burst", payload, count }),
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());

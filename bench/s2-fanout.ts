@@ -4,7 +4,7 @@
 // second half of the N subscribers (the first half pays for warm-up: JIT, pools, buffers),
 // each reading taken after a full collection (GET /metrics?gc=1; the raw server's own gc).
 import { demoAdmin, gql, median, progress, rssBytes, SET_STATUS, settle, sleep, wsUrl, type Product } from "./lib.ts";
-import { startRaw } from "./raw-server.ts";
+import { startRaw, type RawServer } from "./raw-server.ts";
 import { deliveries, Subscribers } from "./subscribers.ts";
 
 export const FANOUT_SUBSCRIPTION = `subscription { statusPageEvents(slug: "dance") { cursor kind service { id status } } }`;
@@ -16,6 +16,12 @@ export interface Delivery {
   lastMs: number;
   rounds: number[];
   missing: number;
+  /**
+   * Product only: median ms from sending the mutation to its answer (the commit and the HTTP
+   * round trip). Part of lastMs: the raw baseline has nothing to commit, so lastMs − answeredMs
+   * is the part the fan-out itself takes (docs/adr/0015).
+   */
+  answeredMs?: number;
 }
 
 export interface FanoutResult {
@@ -42,7 +48,18 @@ const summarise = (rounds: Round[]): Delivery => ({
  */
 export async function fanout(
   product: Product,
-  { sizes, rounds, atSize }: { sizes: number[]; rounds: number; atSize?: (size: number, subscribers: Subscribers) => Promise<void> },
+  {
+    sizes,
+    rounds,
+    atSize,
+    atRawSize,
+  }: {
+    sizes: number[];
+    rounds: number;
+    atSize?: (size: number, subscribers: Subscribers) => Promise<void>;
+    /** The same moment on the raw side (S4's client check): the raw server, its sockets and the product's payload. */
+    atRawSize?: (size: number, subscribers: Subscribers, raw: RawServer, payload: string) => Promise<void>;
+  },
 ): Promise<FanoutResult[]> {
   const admin = await demoAdmin(product.url);
   const pid = product.child.pid!;
@@ -72,16 +89,20 @@ export async function fanout(
     for (const size of sizes) {
       const memory = await grow(product$, size, pid, "product", () => fetch(`${product.url}/metrics?gc=1`).then((r) => r.arrayBuffer()).catch(() => undefined));
       const results: Round[] = [];
+      const answered: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const round = deliveries(product$, size, 30_000);
         const t0 = performance.now();
         await gql(product.url, SET_STATUS, { id: admin.serviceId, s: admin.toggle() }, admin.token);
+        answered.push(performance.now() - t0);
         results.push(await round.wait(t0));
         payload ??= round.payload();
         await sleep(200);
       }
-      const delivery = summarise(results);
-      progress(`S2 product, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms (rounds ${delivery.rounds.join(", ")}), ${(memory.perSub / 1024).toFixed(1)} KiB per subscriber`);
+      const delivery = { ...summarise(results), answeredMs: median(answered) };
+      progress(
+        `S2 product, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms (rounds ${delivery.rounds.join(", ")}; mutation answered at ${delivery.answeredMs.toFixed(0)} ms), ${(memory.perSub / 1024).toFixed(1)} KiB per subscriber`,
+      );
       productSide.push({ size, delivery, ...memory });
       if (atSize) await atSize(size, product$);
     }
@@ -106,6 +127,7 @@ export async function fanout(
       }
       const delivery = summarise(rawRounds);
       progress(`S2 raw ws, ${size} subscribers: last delivery ${delivery.lastMs.toFixed(0)} ms`);
+      if (atRawSize) await atRawSize(size, raw$, raw, payload);
       const p = productSide[i]!;
       results.push({
         subscribers: size,

@@ -3,7 +3,8 @@
 // when METRICS=1 is honoured, and always from outside: a /health probe every 50 ms), and checks
 // by cursor that every subscriber got every event exactly once.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { demoAdmin, gql, percentile, progress, sleep, type Product } from "./lib.ts";
+import { cpuMs, demoAdmin, gql, percentile, progress, sleep, type Product } from "./lib.ts";
+import type { RawServer } from "./raw-server.ts";
 import type { Subscribers } from "./subscribers.ts";
 
 export interface WritesResult {
@@ -25,6 +26,11 @@ export interface WritesResult {
   healthProbeP99Ms: number;
   /** This load process's own loop delay: when high, the figures above include the client's backlog. */
   loadLoopDelayP99Ms: number;
+  /**
+   * CPU the server used (user + system, /proc) per second of the run, writes and drain: under 1
+   * means it had time to spare, and delays beyond that were waiting (the shared machine, the client).
+   */
+  serverCpuPerSecond: number;
   /** Time after the last mutation until every subscriber had every event (or the timeout). */
   drainMs: number;
   /** The drain hit its timeout: `lost` then counts events still late, not necessarily lost. */
@@ -44,7 +50,16 @@ export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms:
   }
 }
 
-const CURSOR = /"cursor":"([^"]+)"/;
+const CURSOR = Buffer.from('"cursor":"');
+const QUOTE = 0x22;
+/** The event's cursor, read off the bytes (ASCII): no decoding, no parse. */
+function cursorOf(message: Buffer): string | null {
+  const at = message.indexOf(CURSOR);
+  if (at < 0) return null;
+  const start = at + CURSOR.length;
+  const end = message.indexOf(QUOTE, start);
+  return end < 0 ? null : message.toString("latin1", start, end);
+}
 const RENAME = `mutation($id: ID!, $title: String!) { updateIncident(input: { id: $id, title: $title }) { id } }`;
 
 export async function writesUnderLoad(
@@ -68,9 +83,9 @@ export async function writesUnderLoad(
   const got = new Uint32Array(n);
   const all = new Set<string>();
   let duplicated = 0;
-  // The cursor is read off the text: parsing 100,000 messages a second would load the load core.
+  // The cursor is read off the bytes: parsing 100,000 messages a second would load the load core.
   subscribers.onData = (index, message) => {
-    const cursor = CURSOR.exec(message)?.[1];
+    const cursor = cursorOf(message);
     if (!cursor) return;
     all.add(cursor);
     const previous = last[index];
@@ -97,6 +112,7 @@ export async function writesUnderLoad(
   })();
 
   progress(`S4 ${rate} mutations/s for ${seconds} s with ${n} subscribers`);
+  const cpuAtStart = cpuMs(product.child.pid!);
   const latencies: number[] = [];
   let failed = 0;
   const inFlight: Promise<void>[] = [];
@@ -121,6 +137,7 @@ export async function writesUnderLoad(
   const deadline = writesDone + timeoutMs;
   while (!complete() && performance.now() < deadline) await sleep(20);
   const drainMs = performance.now() - writesDone;
+  const serverCpuPerSecond = (cpuMs(product.child.pid!) - cpuAtStart) / (performance.now() - start);
   probing = false;
   await probe;
   loadDelay.disable();
@@ -142,11 +159,61 @@ export async function writesUnderLoad(
     serverLoopDelayP99Ms: metrics?.eventLoopDelayP99Ms ?? null,
     healthProbeP99Ms: percentile(probes, 99),
     loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
+    serverCpuPerSecond,
     drainMs,
     drainTimedOut: !complete(),
   };
   progress(
-    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms`,
+    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
   );
+  return result;
+}
+
+export interface ClientCheck {
+  broadcasts: number;
+  /** The load process's own loop delay while the raw server sends the same rate to the same number of sockets. */
+  loadLoopDelayP99Ms: number;
+  /** Messages that had not arrived when the check ended (it waits up to `timeoutMs` after the last broadcast). */
+  missing: number;
+}
+
+/**
+ * Can this load process take S4's rate at all? The raw `ws` server sends the same sockets the
+ * same number of frames a second — in bursts of BURST frames per socket, each burst one write
+ * per socket, because one system call per frame (100,000 a second) is more than one core can
+ * make — and the load process's loop delay is read as in S4: when it is high here too, S4's
+ * figures measured from this process include its own backlog, not only the server's.
+ */
+export async function clientCheck(
+  raw: RawServer,
+  subscribers: Subscribers,
+  payload: string,
+  { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number },
+): Promise<ClientCheck> {
+  const BURST = 4;
+  const n = subscribers.count;
+  const got = new Uint32Array(n);
+  // The same per-message work as S4's check: find the cursor in the bytes, count it.
+  subscribers.onData = (index, message) => {
+    if (cursorOf(message) !== null) got[index]!++;
+  };
+  const loadDelay = monitorEventLoopDelay({ resolution: 10 });
+  loadDelay.enable();
+  progress(`S4 client check: the raw server sends ${rate} frames/s (bursts of ${BURST}) to ${n} sockets for ${seconds} s`);
+  const bursts = Math.round((seconds * rate) / BURST);
+  const total = bursts * BURST;
+  const start = performance.now();
+  for (let k = 0; k < bursts; k++) {
+    await sleep(Math.max(0, start + (k * 1000 * BURST) / rate - performance.now()));
+    await raw.burst(payload, BURST);
+  }
+  const deadline = performance.now() + timeoutMs;
+  while (got.some((g) => g < total) && performance.now() < deadline) await sleep(20);
+  loadDelay.disable();
+  subscribers.onData = () => {};
+  let missing = 0;
+  for (const g of got) missing += Math.max(0, total - g);
+  const result = { broadcasts: total, loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6, missing };
+  progress(`S4 client check: load process loop delay p99 ${result.loadLoopDelayP99Ms.toFixed(1)} ms, ${missing} missing`);
   return result;
 }

@@ -189,7 +189,7 @@ export async function convergence(product: Product, { viewers, timeoutMs }: { vi
   {
     const probe = new Subscribers(`${wsUrl(product.url)}/graphql/public`);
     await probe.add(1, () => ({ query: subscription, variables: { slug, after: null } }));
-    probe.onData = (_index, message) => void (payload ??= JSON.stringify((JSON.parse(message) as { payload: unknown }).payload));
+    probe.onData = (_index, message) => void (payload ??= JSON.stringify((JSON.parse(message.toString()) as { payload: unknown }).payload));
     await settle(product.child.pid!);
     await gql(product.url, SET_STATUS, { id: service.id, s: service.status }, admin.token);
     for (let i = 0; i < 100 && !payload; i++) await sleep(20);

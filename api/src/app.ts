@@ -35,7 +35,7 @@ import { createRedisEventBus } from "./lib/redis-bus.ts";
 import { attachWebSockets } from "./lib/websocket.ts";
 import { createWebHandler, type WebHandler } from "./lib/web.ts";
 import { useSharedSubscriptionExecution } from "./graphql/shared-execution.ts";
-import { EventHub } from "./modules/events/hub.ts";
+import { EventHub, type HubOptions } from "./modules/events/hub.ts";
 import { Authority } from "./modules/auth/authority.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
 import { PublishedPages } from "./modules/public/published-pages.ts";
@@ -59,13 +59,18 @@ export interface App {
 
 export async function buildApp(
   config: AppConfig,
-  options: { logger?: Logger; resolveTxt?: ResolveTxt; /** Replaces the event-loop lag measurement (tests). */ eventLoopLag?: () => number } = {},
+  options: {
+    logger?: Logger;
+    resolveTxt?: ResolveTxt;
+    /** Replaces the event-loop lag measurement (tests). */ eventLoopLag?: () => number;
+    /** The event hub's bounds (tests lower the slow-subscriber cut-off). */ hub?: HubOptions;
+  } = {},
 ): Promise<App> {
   refuseUnsafeConfig(config); // before anything is opened, created or migrated
   const log = options.logger ?? pino({ level: config.logLevel });
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
   const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
-  const hub = new EventHub(db.prisma, bus, log);
+  const hub = new EventHub(db.prisma, bus, log, options.hub);
   const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, redisUrl: config.redisUrl });
   const sessions = createSessions({
     // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.

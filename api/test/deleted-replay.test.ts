@@ -131,7 +131,12 @@ beforeAll(async () => {
     { name: "member WebSocket", sub: memberWs.subscribe(ORG_EVENTS, { organizationId: a.orgId }), close: () => memberWs.dispose() },
     { name: "public SSE", sub: publicSse, close: () => Promise.resolve(publicSse.close()) },
   ];
-  await settle();
+  // Until the hub holds all three (a fixed pause was not enough on a loaded machine: a listener
+  // registered after the deletions never sees them live).
+  for (const deadline = Date.now() + 10_000; t.app.services.hub.stats().subscribers < 3; ) {
+    if (Date.now() > deadline) throw new Error(`the hub has ${t.app.services.hub.stats().subscribers} of 3 listeners`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 
   await admin(`mutation($id: ID!) { deleteIncident(id: $id) }`, { id: incidentId });
   await admin(`mutation($id: ID!) { deleteService(id: $id) }`, { id: serviceId });

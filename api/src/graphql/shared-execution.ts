@@ -16,23 +16,27 @@
 import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context, Transport } from "../context.ts";
-import type { LiveEvent } from "../modules/events/hub.ts";
+import type { Consumer } from "../modules/events/bounded-queue.ts";
+import type { LiveEvent, LiveSource } from "../modules/events/hub.ts";
 
 /** One event's result for one selection, and its JSON once a WebSocket subscriber asked for it. */
 interface SharedResult {
   result: Promise<ExecutionResult>;
   payload: Buffer | null;
   encoded: Promise<Buffer> | null;
+  /** Framed streams waiting for `payload`: served in one pass once it is encoded. */
+  waiting: SendStream[] | null;
 }
 type Shared = Map<string, SharedResult>;
 type MaskError = (error: unknown) => Error;
 type Sender = Required<Pick<Transport, "sendNext">>;
 
 /**
- * Counters for tests and the benchmark: results executed, results handed to subscribers, and
- * payloads serialised for WebSocket frames.
+ * Counters for tests and the benchmark: results executed, results handed to subscribers,
+ * payloads serialised for WebSocket frames, and live events a framed stream took synchronously
+ * from the hub's push (docs/adr/0015).
  */
-export const fanOutStats = { executions: 0, deliveries: 0, serialisations: 0 };
+export const fanOutStats = { executions: 0, deliveries: 0, serialisations: 0, direct: 0 };
 const resultsByEvent = new WeakMap<LiveEvent, Shared>();
 const schemaIds = new WeakMap<object, number>();
 let nextSchemaId = 1;
@@ -83,7 +87,7 @@ function sharedResult(args: ExecutionArgs, key: string, payload: LiveEvent): Sha
   fanOutStats.deliveries++;
   if (!entry) {
     fanOutStats.executions++;
-    entry = { result: executeOnce(args, payload), payload: null, encoded: null };
+    entry = { result: executeOnce(args, payload), payload: null, encoded: null, waiting: null };
     shared.set(key, entry);
   }
   return entry;
@@ -96,23 +100,54 @@ function serialise(result: ExecutionResult, maskError: MaskError): Buffer {
   return Buffer.from(JSON.stringify(masked));
 }
 
-/** The event's payload for this selection, serialised by the first subscriber that needs it. */
-function sharedPayload(args: ExecutionArgs, key: string, payload: LiveEvent, maskError: MaskError): Buffer | Promise<Buffer> {
+/** The event's result for this selection, its JSON started by the first subscriber that needs it. */
+function encodedResult(args: ExecutionArgs, key: string, payload: LiveEvent, maskError: MaskError): SharedResult {
   const entry = sharedResult(args, key, payload);
-  if (entry.payload) return entry.payload;
-  return (entry.encoded ??= entry.result.then((result) => (entry.payload = serialise(result, maskError))));
+  if (!entry.payload) entry.encoded ??= entry.result.then((result) => (entry.payload = serialise(result, maskError)));
+  return entry;
 }
 
 /**
- * Pulls the subscription's events and sends each as a prebuilt frame; what graphql-ws iterates
- * yields nothing and ends when the source ends (graphql-ws then sends complete) or fails (error).
- * A backed-up socket is waited for before the next event is taken, so its queue fills and the hub
- * cuts it off (1013), as when graphql-ws awaited every send. A class: an idle subscription holds
- * its fields, not closures (docs/adr/0014).
+ * Streams that took the event before its JSON was ready (all but none, for a live event: the
+ * first one's take starts the execution) wait together: one callback serves them all, in the
+ * order they arrived, without a promise turn each.
  */
-class SendStream implements AsyncIterableIterator<never> {
-  private readonly pumped: Promise<IteratorResult<never>>;
-  private released = false;
+function waitForPayload(entry: SharedResult, stream: SendStream): void {
+  if (entry.waiting) return void entry.waiting.push(stream);
+  const waiting = (entry.waiting = [stream]);
+  entry.encoded!.then(
+    (payload) => {
+      entry.waiting = null;
+      for (const waiter of waiting) waiter.resume(payload);
+    },
+    (error: unknown) => {
+      entry.waiting = null;
+      for (const waiter of waiting) waiter.fail(error);
+    },
+  );
+}
+
+/**
+ * Sends the subscription's events as prebuilt frames; what graphql-ws iterates yields nothing
+ * and ends when the source ends (graphql-ws then sends complete) or fails (error). A class: an
+ * idle subscription holds its fields, not closures (docs/adr/0014).
+ *
+ * Live events arrive synchronously: once the replay is done and nothing is buffered, the stream
+ * attaches to its source (modules/events/subscriptions.ts) and the hub's push reaches accept()
+ * directly, which hands the shared payload to the socket (docs/adr/0015). When it must wait —
+ * the payload is not built yet, or the socket is backed up — it detaches: later events buffer in
+ * the subscription's bounded queue, in order, and drain() reads them before attaching again. A
+ * backed-up socket is waited for before the next event is taken, so its queue fills and the hub
+ * cuts it off (1013), as when graphql-ws awaited every send.
+ */
+class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
+  private readonly finished: Promise<IteratorResult<never>>;
+  private resolveFinished!: (result: IteratorResult<never>) => void;
+  private rejectFinished!: (error: unknown) => void;
+  private readonly live: LiveSource | null;
+  /** return() was called (the client completed, the socket closed): send nothing more. */
+  private closed = false;
+  private settled = false;
 
   constructor(
     private readonly source: AsyncIterableIterator<unknown>,
@@ -120,32 +155,33 @@ class SendStream implements AsyncIterableIterator<never> {
     private readonly transport: Sender,
     private readonly maskError: MaskError,
   ) {
-    this.pumped = this.pump();
-    // Its failure reaches graphql-ws through next(); here it only ends the use of the template.
-    void this.pumped.then(
-      () => this.release(),
-      () => this.release(),
-    );
+    this.finished = new Promise((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    // Its failure reaches graphql-ws through next(); this only keeps it from being unhandled.
+    this.finished.catch(ignore);
+    this.live = isLiveSource(source) ? source : null;
+    void this.drain();
   }
 
   next(): Promise<IteratorResult<never>> {
-    return this.pumped;
+    return this.finished;
   }
 
   async return(): Promise<IteratorResult<never>> {
+    this.closed = true;
+    this.live?.detach();
     await this.source.return?.();
-    await this.pumped.catch(ignore);
+    this.finish();
     return { value: undefined, done: true };
   }
 
-  private release(): void {
-    if (this.released) return;
-    this.released = true;
-    releaseTemplate(this.template);
-  }
-
   async throw(error: unknown): Promise<IteratorResult<never>> {
+    this.closed = true;
+    this.live?.detach();
     await this.source.return?.();
+    this.finish();
     throw error;
   }
 
@@ -153,19 +189,75 @@ class SendStream implements AsyncIterableIterator<never> {
     return this;
   }
 
-  private async pump(): Promise<IteratorResult<never>> {
-    for (;;) {
-      const item = await this.source.next();
-      if (item.done) return { value: undefined, done: true };
-      let payload: Buffer | Promise<Buffer>;
-      const { args, key } = this.template;
-      if (isLiveEvent(item.value)) payload = sharedPayload(args, key, item.value, this.maskError);
-      else payload = serialise(await execute({ ...args, rootValue: item.value }), this.maskError);
-      // Once the first subscriber has it, the others take the buffer without a turn of the loop.
-      const backedUp = this.transport.sendNext(payload instanceof Buffer ? payload : await payload);
-      if (backedUp) await backedUp;
+  /** A live event, from the hub's push (attached). */
+  accept(live: LiveEvent): void {
+    fanOutStats.direct++;
+    const entry = encodedResult(this.template.args, this.template.key, live, this.maskError);
+    if (entry.payload) return this.send(entry.payload, true);
+    this.live!.detach();
+    waitForPayload(entry, this);
+  }
+
+  /** The source ended while attached. */
+  ended(): void {
+    this.finish();
+  }
+
+  /** The payload this stream waited for (detached), built. */
+  resume(payload: Buffer): void {
+    if (!this.closed) this.send(payload, false);
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.closed = true;
+    releaseTemplate(this.template);
+    this.rejectFinished(error);
+  }
+
+  private send(payload: Buffer, attached: boolean): void {
+    const backedUp = this.transport.sendNext(payload);
+    if (backedUp) {
+      if (attached) this.live!.detach();
+      void backedUp.then(() => this.drain());
+    } else if (!attached && !this.live!.attach(this)) void this.drain();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.closed = true;
+    releaseTemplate(this.template);
+    this.resolveFinished({ value: undefined, done: true });
+  }
+
+  /** Reads what the source holds (the replay, a backlog) one event at a time, then attaches. */
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.closed || this.live?.attach(this)) return;
+        const item = await this.source.next();
+        if (item.done) return this.finish();
+        if (this.closed) return;
+        let payload: Buffer;
+        const { args, key } = this.template;
+        if (isLiveEvent(item.value)) {
+          const entry = encodedResult(args, key, item.value, this.maskError);
+          payload = entry.payload ?? (await entry.encoded!);
+        } else payload = serialise(await execute({ ...args, rootValue: item.value }), this.maskError);
+        if (this.closed) return;
+        const backedUp = this.transport.sendNext(payload);
+        if (backedUp) await backedUp;
+      }
+    } catch (error) {
+      this.fail(error);
     }
   }
+}
+
+function isLiveSource(source: unknown): source is LiveSource {
+  return typeof (source as Partial<LiveSource>).attach === "function" && typeof (source as Partial<LiveSource>).detach === "function";
 }
 
 /**

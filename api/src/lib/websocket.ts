@@ -23,15 +23,102 @@ const TRY_AGAIN_LATER = 1013;
 
 /** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
 const BACKED_UP = 256 * 1024;
+/** How long one pass of the frame writer may run before it lets the event loop turn. */
+const WRITE_SLICE_MS = 4;
 const FRAME_TAIL = Buffer.from("}");
 /** ws sends a Buffer as a binary frame unless told; graphql-transport-ws is text. */
 const TEXT = { binary: false };
 
+/** A socket's frames waiting for the writer's next pass: `parts` is head, payload, head, payload, … */
+interface Outgoing {
+  stream: Duplex;
+  parts: Buffer[];
+  bytes: number;
+  /** Subscriptions waiting for these frames to be written (the socket was backed up). */
+  written: (() => void)[] | null;
+}
+
 /**
- * What a subscription may ask of its socket. `sendNext` sends a `next` message from a payload
+ * Writes the `next` frames of every socket of an attachWebSockets (docs/adr/0015). A frame is
+ * queued under its socket; a pass, on the next turn of the event loop, writes each socket's
+ * frames in one go (the socket corked around them: one `writev` however many there are) and
+ * yields to the event loop every WRITE_SLICE_MS, continuing where it stopped. One event to many
+ * sockets thus costs one system call per socket, as a raw broadcast does; when events come faster
+ * than the sockets can be written (S4), the frames that pile up meanwhile leave together, and
+ * mutations, pings and new connections get their turn between slices instead of after the whole
+ * fan-out. A socket's frames leave in the order they were queued, and before any protocol message
+ * graphql-ws sends on it (flush()): a `complete` never overtakes the last `next`.
+ */
+class FrameWriter {
+  private readonly pending = new Map<WebSocket, Outgoing>();
+  private scheduled: NodeJS.Immediate | null = null;
+
+  /** Queues a frame; a promise when the socket is backed up, resolved once this frame is written. */
+  queue(socket: WebSocket, stream: Duplex, head: Buffer, payload: Buffer): Promise<void> | undefined {
+    let out = this.pending.get(socket);
+    if (!out) {
+      out = { stream, parts: [], bytes: 0, written: null };
+      this.pending.set(socket, out);
+      this.scheduled ??= setImmediate(this.pass);
+    }
+    out.parts.push(head, payload);
+    out.bytes += head.length + payload.length + FRAME_TAIL.length;
+    if (socket.bufferedAmount + out.bytes < BACKED_UP) return undefined;
+    const waiting = (out.written ??= []);
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  /** Writes what `socket` has queued now: before a protocol message, which must not overtake it. */
+  flush(socket: WebSocket): void {
+    const out = this.pending.get(socket);
+    if (!out) return;
+    this.pending.delete(socket);
+    writeFrames(socket, out);
+  }
+
+  /** Drops what is queued (shutdown: every socket is closing). */
+  dispose(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    for (const out of this.pending.values()) for (const resolve of out.written ?? []) resolve();
+    this.pending.clear();
+  }
+
+  private readonly pass = (): void => {
+    this.scheduled = null;
+    const deadline = performance.now() + WRITE_SLICE_MS;
+    let sockets = 0;
+    for (const [socket, out] of this.pending) {
+      this.pending.delete(socket);
+      writeFrames(socket, out);
+      if (++sockets % 32 === 0 && performance.now() >= deadline) break;
+    }
+    if (this.pending.size > 0) this.scheduled = setImmediate(this.pass);
+  };
+}
+
+function writeFrames(socket: WebSocket, { stream, parts, written }: Outgoing): void {
+  const done = written && (() => written.forEach((resolve) => resolve()));
+  // Closed meanwhile (1013, 4401/4403, 1012): its frames are dropped; the client resumes by cursor.
+  if (socket.readyState !== socket.OPEN) return void done?.();
+  stream.cork();
+  const last = parts.length - 2;
+  for (let i = 0; i <= last; i += 2) {
+    const head = parts[i]!;
+    const payload = parts[i + 1]!;
+    const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
+    if (i === last && done) socket.send(frame, TEXT, done);
+    else socket.send(frame, TEXT);
+  }
+  stream.uncork();
+}
+
+/**
+ * What a subscription may ask of its socket. `sendNext` queues a `next` message from a payload
  * serialised once for every subscriber: the bytes of `{"id":<id>,"type":"next","payload":`
  * (built once per subscription), the shared payload and `}` — exactly what graphql-ws would have
- * stringified. Nothing is sent on a closing socket. A class: nothing per subscription but fields.
+ * stringified — for the frame writer. Nothing is sent on a closing socket. A class: nothing per
+ * subscription but fields.
  */
 class SocketTransport implements Transport {
   /** `{"id":<id>,"type":"next","payload":` */
@@ -40,6 +127,8 @@ class SocketTransport implements Transport {
 
   constructor(
     private readonly socket: WebSocket,
+    private readonly stream: Duplex,
+    private readonly writer: FrameWriter,
     id: string,
     readonly watched: Watched | undefined,
   ) {
@@ -51,15 +140,10 @@ class SocketTransport implements Transport {
   }
 
   sendNext(payload: Buffer): Promise<void> | undefined {
-    const { socket, head } = this;
+    const { socket } = this;
     if (socket.readyState !== socket.OPEN) return undefined;
-    const frame = Buffer.concat([head, payload, FRAME_TAIL], head.length + payload.length + FRAME_TAIL.length);
-    if (socket.bufferedAmount < BACKED_UP) {
-      socket.send(frame, TEXT);
-      return undefined;
-    }
     // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
-    return new Promise((resolve) => socket.send(frame, TEXT, () => resolve()));
+    return this.writer.queue(socket, this.stream, this.head, payload);
   }
 }
 
@@ -103,6 +187,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
   /** What each signed-in socket connected with: re-checked on every operation. */
   const connections = new WeakMap<WebSocket, { authorization: string | null; viewer: Viewer; watched: Watched }>();
   const unauthorized = (socket: WebSocket, reason: string) => socket.close(CloseCode.Unauthorized, reason);
+  const writer = new FrameWriter();
   const servers = endpoints.map((endpoint) => {
     const wss = new WebSocketServer({ noServer: true, maxPayload: endpoint.maxPayload ?? 64 * 1024 });
     const protocol = makeServer<Record<string, unknown> | undefined, Extra>(
@@ -138,7 +223,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         onSubscribe: async (ctx, id, payload) => {
           const socket = ctx.extra.socket;
           const connection = connections.get(socket);
-          const transport = new SocketTransport(socket, id, connection?.watched);
+          const transport = new SocketTransport(socket, ctx.extra.stream, writer, id, connection?.watched);
           let operationContext: Context;
           if (endpoint.isPublic) operationContext = publicContext(services, transport);
           else {
@@ -172,7 +257,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         },
       },
     );
-    const disposable = serveProtocol(wss, protocol, options.keepAliveMs ?? 12_000);
+    const disposable = serveProtocol(wss, protocol, writer, options.keepAliveMs ?? 12_000);
     return { endpoint, wss, disposable };
   });
 
@@ -185,7 +270,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
     const accept = () =>
       target.wss.handleUpgrade(req, socket, head, (ws) => {
         chargeOperations(ws, ip, options.limiter);
-        target.disposable.connect(ws, ip);
+        target.disposable.connect(ws, ip, socket);
       });
     // Every connection attempt, on either path, takes from the per-IP public budget: whether a
     // /graphql socket is signed in is known only after the handshake (connectionParams).
@@ -204,6 +289,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         for (const client of wss.clients) client.close(SERVER_RESTART, "Server restarting");
         await disposable.dispose();
       }
+      writer.dispose();
     },
   };
 }
@@ -225,6 +311,8 @@ interface Extra {
   socket: WebSocket;
   /** The client's address, read at the upgrade (the request itself is not kept). */
   ip: string;
+  /** The TCP socket under `socket`: corked while the frame writer writes several frames. */
+  stream: Duplex;
 }
 
 /**
@@ -236,20 +324,34 @@ interface Extra {
 function serveProtocol(
   wss: WebSocketServer,
   protocol: ReturnType<typeof makeServer<Record<string, unknown> | undefined, Extra>>,
+  writer: FrameWriter,
   keepAliveMs: number,
-): { connect(socket: WebSocket, ip: string): void; dispose(): Promise<void> } {
+): { connect(socket: WebSocket, ip: string, stream: Duplex): void; dispose(): Promise<void> } {
   wss.options.handleProtocols = handleProtocols;
   const awaitingPong = new WeakSet<WebSocket>();
-  const sweep = setInterval(() => {
-    for (const socket of wss.clients) {
+  // A ping is a system call per socket (≈ 13 µs): 10,000 at once would hold the event loop for
+  // over 100 ms, so the sweep goes in slices, like the frame writer (docs/adr/0015).
+  let sweeping: NodeJS.Immediate | null = null;
+  const sweepSlice = (sockets: Iterator<WebSocket>) => {
+    sweeping = null;
+    const deadline = performance.now() + WRITE_SLICE_MS;
+    for (let n = 1; ; n++) {
+      const next = sockets.next();
+      if (next.done) return;
+      const socket = next.value;
       if (socket.readyState !== socket.OPEN) continue;
-      if (awaitingPong.has(socket)) {
-        socket.terminate();
-        continue;
+      if (awaitingPong.has(socket)) socket.terminate();
+      else {
+        awaitingPong.add(socket);
+        socket.ping();
       }
-      awaitingPong.add(socket);
-      socket.ping();
+      if (n % 32 === 0 && performance.now() >= deadline) break;
     }
+    sweeping = setImmediate(sweepSlice, sockets);
+  };
+  const sweep = setInterval(() => {
+    if (sweeping) clearImmediate(sweeping);
+    sweepSlice([...wss.clients][Symbol.iterator]());
   }, keepAliveMs);
   sweep.unref();
   function onPong(this: WebSocket): void {
@@ -259,7 +361,7 @@ function serveProtocol(
     console.error("Internal error emitted on a WebSocket socket.", error);
     this.close(CloseCode.InternalServerError, "Internal server error");
   }
-  const connect = (socket: WebSocket, ip: string) => {
+  const connect = (socket: WebSocket, ip: string, stream: Duplex) => {
     socket.once("error", onError);
     socket.on("pong", onPong);
     const closed = protocol.opened(
@@ -268,6 +370,7 @@ function serveProtocol(
         send: (data) =>
           new Promise((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
+            writer.flush(socket); // the frames queued before this message leave first
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
@@ -279,7 +382,7 @@ function serveProtocol(
             });
           }),
       },
-      { socket, ip },
+      { socket, ip, stream },
     );
     socket.once("close", (code: number, reason: Buffer) => void closed(code, String(reason)));
   };
@@ -287,6 +390,7 @@ function serveProtocol(
     connect,
     dispose: async () => {
       clearInterval(sweep);
+      if (sweeping) clearImmediate(sweeping);
       for (const client of wss.clients) client.close(1001, "Going away");
       wss.removeAllListeners();
       await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));

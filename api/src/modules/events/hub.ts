@@ -9,12 +9,22 @@ import type { Event } from "../../generated/prisma/client.ts";
 import type { Prisma } from "../../lib/db.ts";
 import { createLoaders, type Loaders } from "../../lib/loaders.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
-import { BoundedQueue } from "./bounded-queue.ts";
+import { BoundedQueue, type Consumer } from "./bounded-queue.ts";
 
 /** What a subscription yields: the event row plus loaders shared by everyone who renders it. */
 export interface LiveEvent {
   event: Event;
   loaders: Loaders;
+}
+
+/**
+ * A subscription's events offered synchronously (modules/events/subscriptions.ts): `attach`
+ * succeeds only when nothing is waiting to be read with next() (replay done, buffer empty);
+ * from then on every live event reaches `sink.accept` from the hub's push, until `detach`.
+ */
+export interface LiveSource {
+  attach(sink: Consumer<LiveEvent>): boolean;
+  detach(): void;
 }
 
 export interface HubOptions {

@@ -10,8 +10,8 @@ import { createLoaders } from "../../lib/loaders.ts";
 import { decodeCursor } from "./cursor.ts";
 import type { Watched } from "../auth/authority.ts";
 import type { Viewer } from "../auth/viewer.ts";
-import type { BoundedQueue } from "./bounded-queue.ts";
-import type { LiveEvent } from "./hub.ts";
+import type { BoundedQueue, Consumer } from "./bounded-queue.ts";
+import type { LiveEvent, LiveSource } from "./hub.ts";
 
 const REPLAY_PAGE = 200;
 const AFTER = "Resume after this cursor: first every later event from the log, in order, then live ones.";
@@ -36,9 +36,13 @@ async function eventsOf(ctx: Context, organizationId: string, after: string | nu
  * next event cannot be returned until that event arrives, so a closed subscription would stay
  * registered (and be sent one more event). Here return() unregisters at once. A class, so that
  * an idle subscription holds its state and no closures of its own (docs/adr/0014).
+ *
+ * Once the replay is done and nothing is buffered, a consumer may attach instead of calling
+ * next(): the hub's push then reaches it synchronously, through the same dedupe (docs/adr/0015).
  */
-class EventStream implements AsyncIterableIterator<LiveEvent> {
+class EventStream implements AsyncIterableIterator<LiveEvent>, LiveSource, Consumer<LiveEvent> {
   private queue!: BoundedQueue<LiveEvent>;
+  private sink: Consumer<LiveEvent> | null = null;
   /** Where the log was when the hub took this subscriber: the replay ends there. */
   private position = 0n;
   private watched!: Watched;
@@ -92,7 +96,33 @@ class EventStream implements AsyncIterableIterator<LiveEvent> {
 
   return(): Promise<IteratorResult<LiveEvent>> {
     if (!this.transport) this.watched.release();
+    this.detach();
     return this.queue.return();
+  }
+
+  attach(sink: Consumer<LiveEvent>): boolean {
+    if (this.revoked || !this.logExhausted || this.replay.length > 0 || !this.queue.attach(this)) return false;
+    this.sink = sink;
+    return true;
+  }
+
+  detach(): void {
+    this.sink = null;
+    this.queue.detach();
+  }
+
+  /** From the hub's push, while attached: live events only, each once, in log order. */
+  accept(live: LiveEvent): void {
+    if (this.last !== null && live.event.position <= this.last) return;
+    this.last = live.event.position;
+    this.sink?.accept(live);
+  }
+
+  ended(): void {
+    if (!this.transport) this.watched.release();
+    const sink = this.sink;
+    this.sink = null;
+    sink?.ended();
   }
 
   [Symbol.asyncIterator](): this {
