@@ -40,6 +40,8 @@ import { Authority } from "./modules/auth/authority.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
 import { PublishedPages } from "./modules/public/published-pages.ts";
 import { PublicResponseCache, serveFromCache } from "./modules/public/fast-path.ts";
+import { FALLBACK_SHELL, PageShell } from "./modules/public/page-html.ts";
+import { pageTarget, servePage } from "./modules/public/page-route.ts";
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
@@ -130,6 +132,8 @@ export async function buildApp(
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
   if (!web) log.warn("web/dist is missing: the API runs without the web app (npm run build:web)");
+  // The public pages' first HTML is the app's index.html with the page rendered into it.
+  const shell = new PageShell(web?.index ?? FALLBACK_SHELL);
   // lib/http-guards.ts: connection cap, load shedding, CORS, body caps, security headers (docs/adr/0009).
   const lagMonitor = config.loadShedLagMs !== 0 ? monitorLag() : null;
   const lagThreshold = config.loadShedLagMs ?? 200;
@@ -151,7 +155,7 @@ export async function buildApp(
       );
     }
     securityHeaders(res, "json"); // routes serving anything else set their own kind
-    route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, shell, pageHosts, lagging, cors }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -226,13 +230,14 @@ interface Handlers {
   services: AppServices;
   trustProxy: boolean;
   web: WebHandler | null;
+  shell: PageShell;
   pageHosts: PageHostResolver;
   /** Whether the event loop lags past LOAD_SHED_LAG_MS: shed GraphQL and public-file requests. */
   lagging: () => boolean;
   cors: CorsPolicy;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, responses, services, trustProxy, web, pageHosts, lagging, cors }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, responses, services, trustProxy, web, shell, pageHosts, lagging, cors }: Handlers): Promise<void> {
   let path = (req.url ?? "/").split("?")[0] ?? "/";
   // Custom-domain proof (modules/orgs/custom-domain.ts): answered on every host, page hosts included.
   if (path.startsWith(CHALLENGE_PATH)) {
@@ -242,14 +247,28 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     return serveChallenge(req, res, services.db.prisma, path.slice(CHALLENGE_PATH.length));
   }
   const pageSlug = await pageHosts(req.headers.host);
+  const page = req.method === "GET" || req.method === "HEAD" ? pageTarget(path, pageSlug) : null;
+  if (page) {
+    // The public pages' first HTML (modules/public/page-route.ts, docs/adr/0016): from memory
+    // once built, on the local public budget; building it may execute the page's query, which
+    // takes from the shared one too.
+    if (lagging()) return overloaded(res);
+    const { limiters } = services;
+    const ip = clientIp(req, trustProxy);
+    const take = async (limiter: typeof limiters.public): Promise<boolean> => {
+      const retryAfter = await limiter.take(ip);
+      if (retryAfter === null) return true;
+      rateLimited(res, retryAfter);
+      return false;
+    };
+    if (!(await take(limiters.publicLocal))) return;
+    securityHeaders(res, "page", req.headers.host); // the public page may be framed
+    const beforeWork = () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : take(limiters.public));
+    return servePage(req, res, page, { pages: services.pages, answers: responses, yoga: publicYoga, shell: () => shell, beforeWork });
+  }
   if (pageSlug) {
     const mapped = pathOnMainHost(path, pageSlug);
-    if (mapped === null) {
-      if (!(await services.db.prisma.organization.findUnique({ where: { slug: pageSlug }, select: { id: true } }))) return json(res, 404, { error: "No such status page." });
-      securityHeaders(res, "page", req.headers.host); // the public page may be framed
-      if (web) return web.statusPage(req, res, pageSlug);
-      return json(res, 404, { error: "The web app is not built." });
-    }
+    if (mapped === null) return json(res, 404, { error: "Not found." }); // the page itself, asked with another method
     path = mapped;
   }
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");

@@ -12,10 +12,17 @@ import type { Context, PublishedReads } from "../../context.ts";
 import type { PublishedPages, Snapshot } from "./published-pages.ts";
 import { Representation, sendRepresentation } from "./representation.ts";
 
+/** A snapshot an answer read: its id (holding the snapshot itself would pin old versions) and log position. */
+export interface Read {
+  organizationId: string;
+  snapshotId: number;
+  position: bigint;
+}
+
 interface Cached {
   rep: Representation;
   /** The snapshots it read, by id: holding the snapshots themselves would pin old versions. */
-  reads: { organizationId: string; snapshotId: number }[];
+  reads: Read[];
   bytes: number;
   /** When it last moved to the recent end of the LRU order (ms). */
   touchedAt: number;
@@ -23,6 +30,23 @@ interface Cached {
 
 /** The content type of an answer depends on Accept; the encoding on Accept-Encoding. */
 const VARY = "Accept, Accept-Encoding";
+
+/**
+ * `v=<cursor>`: the page version a viewer asks for after an event carrying that cursor (docs/adr/0016).
+ * It only makes the URL unique to that version (a CDN may keep the answer) and makes the server
+ * answer that version or a later one.
+ */
+const VERSION_PARAM = /(?:^|&)v=(\d{16})(?=&|$)/;
+
+/** Answers to a versioned URL that show that version (or a later one) never become wrong for it. */
+export const VERSIONED_CACHE_CONTROL = "public, max-age=60, immutable";
+
+/** The version a query string asks for, or null. */
+export function versionOf(search: string): bigint | null {
+  if (!search.startsWith("v=") && !search.includes("&v=")) return null;
+  const match = VERSION_PARAM.exec(search);
+  return match ? BigInt(match[1]!) : null;
+}
 
 export class PublicResponseCache {
   private readonly entries = new Map<string, Cached>();
@@ -40,7 +64,7 @@ export class PublicResponseCache {
   }
 
   constructor(
-    private readonly pages: PublishedPages,
+    readonly pages: PublishedPages,
     private readonly maxBytes = 32 * 1024 * 1024,
   ) {}
 
@@ -53,11 +77,17 @@ export class PublicResponseCache {
     const accept = req.headers.accept ?? "";
     if (accept.includes("text/html")) return null; // a browser opening GraphiQL
     if (accept.includes("text/event-stream") && !accept.includes("json")) return null; // an SSE subscription
-    return `${accept}\n${url.slice(q + 1)}`;
+    return PublicResponseCache.keyFor(accept, url);
+  }
+
+  /** The key of a GET of `url` with `accept`: the page version asked for (`v`) is not part of it. */
+  static keyFor(accept: string, url: string): string {
+    const search = url.slice(url.indexOf("?") + 1);
+    return `${accept}\n${versionOf(search) === null ? search : search.replace(VERSION_PARAM, "")}`;
   }
 
   /** The stored answer for `key` if every page it read is still current; else null. */
-  async lookup(key: string): Promise<Representation | null> {
+  async lookup(key: string): Promise<{ rep: Representation; reads: Read[] } | null> {
     const cached = this.entries.get(key);
     if (!cached) return null;
     for (const read of cached.reads) {
@@ -73,13 +103,13 @@ export class PublicResponseCache {
       this.entries.delete(key);
       this.entries.set(key, cached);
     }
-    return cached.rep;
+    return cached;
   }
 
-  store(key: string, rep: Representation, snapshots: Snapshot[]): void {
+  store(key: string, rep: Representation, snapshots: Snapshot[]): { rep: Representation; reads: Read[] } {
     const previous = this.entries.get(key);
     if (previous) this.remove(key, previous);
-    const reads = snapshots.map((s) => ({ organizationId: s.organizationId, snapshotId: s.id }));
+    const reads = snapshots.map((s) => ({ organizationId: s.organizationId, snapshotId: s.id, position: s.position }));
     const cached: Cached = { rep, reads, bytes: rep.bytes + key.length, touchedAt: Date.now() };
     this.entries.set(key, cached);
     this.totalBytes += cached.bytes;
@@ -88,6 +118,7 @@ export class PublicResponseCache {
       const [oldestKey, oldest] = this.entries.entries().next().value!;
       this.remove(oldestKey, oldest);
     }
+    return cached;
   }
 
   /** Compressed bodies are made on demand: count them when they appear. */
@@ -105,8 +136,8 @@ export class PublicResponseCache {
   }
 }
 
-/** The answer of one execution: kept (a representation) or passed through once. */
-type Executed = { rep: Representation } | { status: number; headers: Record<string, string>; body: Buffer };
+/** The answer of one execution: kept (a representation, with what it read) or passed through once. */
+export type Executed = { rep: Representation; reads: Read[] } | { status: number; headers: Record<string, string>; body: Buffer };
 
 /** Answers a cacheable public GET from the cache, or executes it and caches what may be. */
 export async function serveFromCache(
@@ -118,10 +149,53 @@ export async function serveFromCache(
   /** Called on a miss, before any GraphQL work; false when the request was refused (answered). */
   beforeWork: () => Promise<boolean>,
 ): Promise<void> {
+  const url = req.url ?? "/";
+  const wanted = versionOf(url.slice(url.indexOf("?") + 1));
+  const onMiss = async (): Promise<boolean> => {
+    if (!(await beforeWork())) return false;
+    if (!isSubscription(url)) return true;
+    await yoga(req, res); // an SSE stream: nothing to keep
+    return false;
+  };
+  let executed = await answer(req, key, url, cache, yoga, onMiss);
+  if (!executed) return;
+  // A viewer that saw the event of version `wanted` may reach this instance before its bus
+  // does: confirm the log at once (coalesced) rather than hand it the older page.
+  if (wanted !== null && "rep" in executed && behind(executed.reads, wanted) && cache.pages.expect(executed.reads, wanted)) {
+    executed = await answer(req, key, url, cache, yoga, onMiss);
+    if (!executed) return;
+  }
+  if ("rep" in executed) {
+    // An answer behind the version asked for is not to be kept under that version's URL: the
+    // viewer asks again (web/src/use-public-page.ts) and a cache must not hand it the same.
+    const cacheControl = wanted === null ? undefined : behind(executed.reads, wanted) ? "no-store" : VERSIONED_CACHE_CONTROL;
+    return sendRepresentation(req, res, executed.rep, VARY, cacheControl);
+  }
+  res.writeHead(executed.status, { ...executed.headers, "content-length": executed.body.length });
+  res.end(req.method === "HEAD" ? undefined : executed.body);
+}
+
+function behind(reads: Read[], wanted: bigint): boolean {
+  return reads.some((read) => read.position < wanted);
+}
+
+/**
+ * The answer for `key` from the cache, or from one shared execution of `url`; null when
+ * `beforeWork` refused the request (and answered it). Also used for the first HTML of a page
+ * (public/page-html.ts), which embeds this answer.
+ */
+export async function answer(
+  req: IncomingMessage,
+  key: string,
+  url: string,
+  cache: PublicResponseCache,
+  yoga: YogaServerInstance<object, Context>,
+  beforeWork: () => Promise<boolean>,
+  accept?: string,
+): Promise<Executed | null> {
   const hit = await cache.lookup(key);
-  if (hit) return sendRepresentation(req, res, hit, VARY);
-  if (!(await beforeWork())) return;
-  if (isSubscription(req.url ?? "")) return yoga(req, res); // an SSE stream: nothing to keep
+  if (hit) return hit;
+  if (!(await beforeWork())) return null;
   // Single-flight per key: after a change, everyone asking the same thing at once shares one
   // execution (its answer depends on nothing but the key: the endpoint is anonymous).
   // Only within one epoch of the published pages: an execution begun before a change may have
@@ -129,31 +203,28 @@ export async function serveFromCache(
   const epoch = cache.epoch();
   let running = cache.inflight.get(key);
   if (!running || running.epoch !== epoch) {
-    const flight: Promise<Executed> = execute(req, key, cache, yoga).finally(() => {
+    const flight: Promise<Executed> = execute(req, key, url, accept, cache, yoga).finally(() => {
       if (cache.inflight.get(key)?.flight === flight) cache.inflight.delete(key);
     });
     running = { epoch, flight };
     cache.inflight.set(key, running);
   }
-  const executed = await running.flight;
-  if ("rep" in executed) return sendRepresentation(req, res, executed.rep, VARY);
-  res.writeHead(executed.status, { ...executed.headers, "content-length": executed.body.length });
-  res.end(req.method === "HEAD" ? undefined : executed.body);
+  return running.flight;
 }
 
-async function execute(req: IncomingMessage, key: string, cache: PublicResponseCache, yoga: YogaServerInstance<object, Context>): Promise<Executed> {
+async function execute(req: IncomingMessage, key: string, url: string, accept: string | undefined, cache: PublicResponseCache, yoga: YogaServerInstance<object, Context>): Promise<Executed> {
   cache.executions++;
   const published: PublishedReads = { snapshots: [], unversioned: false };
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  if (accept !== undefined) headers.set("accept", accept);
   // The Fetch entry point gives the whole answer back to us instead of writing it.
-  const response = await yoga.fetch(`http://localhost${req.url ?? "/"}`, { method: "GET", headers }, { req, published });
+  const response = await yoga.fetch(`http://localhost${url}`, { method: "GET", headers }, { req, published });
   const body = Buffer.from(await response.arrayBuffer());
   const contentType = response.headers.get("content-type") ?? "application/json; charset=utf-8";
   if (response.status === 200 && published.snapshots.length > 0 && !published.unversioned && !hasErrors(body)) {
     const rep = new Representation(contentType, body, (bytes) => cache.grew(key, bytes));
-    cache.store(key, rep, published.snapshots);
-    return { rep };
+    return cache.store(key, rep, published.snapshots);
   }
   const passed: Record<string, string> = {};
   response.headers.forEach((value, name) => (passed[name] = value));
