@@ -215,6 +215,32 @@ describe("incident pages", () => {
   });
 });
 
+describe("the page request", () => {
+  it("is exactly the GET the web app's urql client sends for the page's query", async () => {
+    // The app's own client (web/src/client.ts), handed a fetch that records instead of sending.
+    // Loaded by path: the web sources are type-checked by web/tsconfig.json, against the DOM.
+    const web = (file: string) => join(import.meta.dirname, "../../web/src", file);
+    type Query = (document: unknown, variables: unknown, context: unknown) => { toPromise(): Promise<unknown> };
+    const { publicClient } = (await import(web("client.ts"))) as { publicClient: { query: Query } };
+    const { STATUS_PAGE, INCIDENT_PAGE } = (await import(web("page-queries.ts"))) as { STATUS_PAGE: unknown; INCIDENT_PAGE: unknown };
+    const sent: { url: string; accept: string | null }[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+      sent.push({ url: typeof input === "string" ? input : input instanceof URL ? input.href : input.url, accept: new Headers(init?.headers).get("accept") });
+      return Promise.resolve(new Response('{"data":null}', { headers: { "content-type": "application/json" } }));
+    };
+    try {
+      await publicClient.query(STATUS_PAGE, { slug: "dance" }, { requestPolicy: "network-only" }).toPromise();
+      await publicClient.query(INCIDENT_PAGE, { slug: "dance", id: "i-1" }, { requestPolicy: "network-only" }).toPromise();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    const expected = [pageRequest("StatusPage", { slug: "dance" }), pageRequest("IncidentPage", { slug: "dance", id: "i-1" })];
+    expect(sent).toEqual(expected.map((r) => ({ url: r.url, accept: r.accept })));
+    expect(sent.every((r) => r.url.startsWith("/graphql/public?query="))).toBe(true); // a GET, whatever its length
+  });
+});
+
 describe("versioned GETs (v=<cursor>)", () => {
   it("answers a version the page has reached as cacheable under its URL, a later one not", async () => {
     const app = pageRequest("StatusPage", { slug: a.slug });
