@@ -43,7 +43,8 @@ export function IncidentPage(props: { slug?: string }) {
       <section className={`banner banner-${tone(page.status.indicator)}`} aria-label="Overall status">
         <strong data-testid="page-status">{page.status.description}</strong>
       </section>
-      <section aria-label="Incident">
+      <section aria-labelledby="incident">
+        <h2 id="incident">Incident</h2>
         <IncidentCard incident={incident}>
           <p className="muted small" data-testid="incident-times">
             Opened {formatTime(incident.createdAt)}

@@ -92,7 +92,7 @@ export function incidentPageHtml(shell: PageShell, page: IncidentPage & { incide
 <header class="page-header"><h1>${page.organization.name}</h1></header>
 <p><a href="${links.base || "/"}">← All of ${page.organization.name}’s status</a></p>
 ${banner(page.status)}
-<section aria-label="Incident">${incidentCard(incident, links, "whole")}</section>
+<section aria-labelledby="incident"><h2 id="incident">Incident</h2>${incidentCard(incident, links, "whole")}</section>
 </main>`;
   return shell.render({ title: `${incident.title} · ${page.organization.name} status`, head: headFor(links, `${incident.title}: ${INCIDENT_STATUS_LABEL[incident.status] ?? incident.status}`), body, state });
 }
