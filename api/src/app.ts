@@ -15,7 +15,7 @@ import { openDatabase } from "./lib/db.ts";
 import { createMailer } from "./lib/mailer.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
-import { clientIp, createLimiters } from "./lib/ratelimit.ts";
+import { clientIp, createLimiters, type Limiter } from "./lib/ratelimit.ts";
 import {
   applyCors,
   bodyLimitFor,
@@ -246,25 +246,18 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     if (retryAfter !== null) return rateLimited(res, retryAfter);
     return serveChallenge(req, res, services.db.prisma, path.slice(CHALLENGE_PATH.length));
   }
-  const pageSlug = await pageHosts(req.headers.host);
+  const hosted = pageHosts(req.headers.host);
+  const pageSlug = typeof hosted === "string" || hosted === null ? hosted : await hosted;
   const page = req.method === "GET" || req.method === "HEAD" ? pageTarget(path, pageSlug) : null;
   if (page) {
     // The public pages' first HTML (modules/public/page-route.ts, docs/adr/0016): from memory
     // once built, on the local public budget; building it may execute the page's query, which
     // takes from the shared one too.
     if (lagging()) return overloaded(res);
-    const { limiters } = services;
     const ip = clientIp(req, trustProxy);
-    const take = async (limiter: typeof limiters.public): Promise<boolean> => {
-      const retryAfter = await limiter.take(ip);
-      if (retryAfter === null) return true;
-      rateLimited(res, retryAfter);
-      return false;
-    };
-    if (!(await take(limiters.publicLocal))) return;
+    if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
     securityHeaders(res, "page", req.headers.host); // the public page may be framed
-    const beforeWork = () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : take(limiters.public));
-    return servePage(req, res, page, { pages: services.pages, answers: responses, yoga: publicYoga, shell: () => shell, beforeWork });
+    return servePage(req, res, page, { pages: services.pages, answers: responses, yoga: publicYoga, shell, beforeWork: sharedBudget(services.limiters, ip, res) });
   }
   if (pageSlug) {
     const mapped = pathOnMainHost(path, pageSlug);
@@ -275,34 +268,19 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
   const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
   // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
   // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
-  const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
-  const takeBody = async (): Promise<boolean> => {
-    if (!hasBody) return true;
-    const body = await readBody(req, res, bodyLimitFor(path));
-    if (body === null) return false; // 413 sent
-    if (graphql) Object.assign(req, { body });
-    return true;
-  };
-  if (!graphql && !(await takeBody())) return;
+  if (!graphql && !(await takeBody(req, res, path, graphql))) return;
   if (publicGraphql || isPublicFile(path)) {
     if (applyCors(req, res, "public", cors)) return;
     if (lagging()) return overloaded(res);
     // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT). Answers from memory
     // (the files, cached GraphQL GETs) count it on this instance only: no round trip to Redis
     // per request; a GraphQL execution also takes from the shared budget (docs/adr/0013).
-    const { limiters } = services;
+    // (No named closures on this path: under tsx each would cost a defineProperty per request.)
     const ip = clientIp(req, trustProxy);
-    const take = async (limiter: typeof limiters.public): Promise<boolean> => {
-      const retryAfter = await limiter.take(ip);
-      if (retryAfter === null) return true;
-      rateLimited(res, retryAfter);
-      return false;
-    };
-    if (!(await take(limiters.publicLocal))) return;
-    const shared = () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : take(limiters.public));
+    if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
     const cacheKey = publicGraphql && path === "/graphql/public" ? PublicResponseCache.keyOf(req) : null;
-    if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, shared);
-    if (publicGraphql) return (await shared()) && (await takeBody()) ? publicYoga(req, asGraphiql(req, res)) : undefined;
+    if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, sharedBudget(services.limiters, ip, res));
+    if (publicGraphql) return (await sharedBudget(services.limiters, ip, res)()) && (await takeBody(req, res, path, graphql)) ? publicYoga(req, asGraphiql(req, res)) : undefined;
     if (path.endsWith("/badge.svg")) securityHeaders(res, "badge");
     return servePublicFile(req, res, path, services.pages, trustProxy, pageSlug !== null);
   }
@@ -316,7 +294,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
       const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
       if (retryAfter !== null) return rateLimited(res, retryAfter);
     }
-    if (!(await takeBody())) return;
+    if (!(await takeBody(req, res, path, graphql))) return;
     return admin(req, asGraphiql(req, res));
   }
   if (path === "/health") return json(res, 200, { status: "ok" });
@@ -335,6 +313,35 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     return web(req, res);
   }
   return json(res, 404, { error: "Not found." });
+}
+
+/**
+ * Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
+ * request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
+ * False when refused (413 sent).
+ */
+async function takeBody(req: IncomingMessage, res: ServerResponse, path: string, graphql: boolean): Promise<boolean> {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return true;
+  const body = await readBody(req, res, bodyLimitFor(path));
+  if (body === null) return false;
+  if (graphql) Object.assign(req, { body });
+  return true;
+}
+
+/** One token of `limiter` for `ip`; false when there is none (429 sent). */
+async function takeToken(limiter: Limiter, ip: string, res: ServerResponse): Promise<boolean> {
+  const retryAfter = await limiter.take(ip);
+  if (retryAfter === null) return true;
+  rateLimited(res, retryAfter);
+  return false;
+}
+
+/**
+ * The shared public budget, taken before GraphQL work: answers from memory count only on this
+ * instance's budget, an execution on the shared one too (docs/adr/0013).
+ */
+function sharedBudget(limiters: AppServices["limiters"], ip: string, res: ServerResponse): () => Promise<boolean> {
+  return () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : takeToken(limiters.public, ip, res));
 }
 
 /** A browser opening a GraphQL endpoint gets GraphiQL: give that page its own policy. */

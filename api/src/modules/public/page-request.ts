@@ -5,7 +5,7 @@
 import { createRequest, formatDocument, makeOperation, type AnyVariables, type DocumentInput, type OperationContext } from "@urql/core";
 import { makeFetchBody, makeFetchOptions, makeFetchURL } from "@urql/core/internal";
 import { IncidentPageDocument, StatusPageDocument } from "../../../../web/src/gql/graphql.ts";
-import { PublicResponseCache } from "./fast-path.ts";
+import { PublicResponseCache, type CacheKey } from "./fast-path.ts";
 
 export const PUBLIC_GRAPHQL = "/graphql/public";
 
@@ -19,7 +19,7 @@ export interface PageRequest {
   /** The Accept header urql sends with it. */
   accept: string;
   /** The fast path's cache key of this request (PublicResponseCache.keyOf). */
-  key: string;
+  key: CacheKey;
 }
 
 const DOCUMENTS: Record<PageOperation, DocumentInput<unknown, AnyVariables>> = {

@@ -51,7 +51,7 @@ export interface PageRouteDeps {
   pages: PublishedPages;
   answers: PublicResponseCache;
   yoga: YogaServerInstance<object, Context>;
-  shell: () => PageShell;
+  shell: PageShell;
   /** Takes the shared public budget before GraphQL work; false when refused (answered 429). */
   beforeWork: () => Promise<boolean>;
 }
@@ -64,7 +64,7 @@ export async function servePage(req: IncomingMessage, res: ServerResponse, targe
   const snapshot = await deps.pages.get(slug);
   if (!snapshot) {
     // No page: the answer the query would get ({"statusPage":null}) spares the app a fetch.
-    return send(req, res, 404, notFoundHtml(deps.shell(), `No status page is called “${slug}”.`, stateScript(operation, variables, `{"data":{"statusPage":null}}`)));
+    return send(req, res, 404, notFoundHtml(deps.shell, `No status page is called “${slug}”.`, stateScript(operation, variables, `{"data":{"statusPage":null}}`)));
   }
   const key = `${incidentId === null ? "html\npage" : `${INCIDENT_KEY}${incidentId}`}\n${onPageHost ? "host" : "path"}`;
   const kept = snapshot.cached(key);
@@ -75,20 +75,20 @@ export async function servePage(req: IncomingMessage, res: ServerResponse, targe
   if (!executed) return; // refused (429 sent)
   if (!("rep" in executed)) {
     // An id that is no id (too long, …) is refused by validation: for a visitor, no such incident.
-    if (incidentId !== null && executed.status < 500) return send(req, res, 404, notFoundHtml(deps.shell(), "There is no such incident."));
-    return send(req, res, 503, unavailableHtml(deps.shell()), { "retry-after": "1" });
+    if (incidentId !== null && executed.status < 500) return send(req, res, 404, notFoundHtml(deps.shell, "There is no such incident."));
+    return send(req, res, 503, unavailableHtml(deps.shell), { "retry-after": "1" });
   }
   const body = executed.rep.body.toString("utf8");
   const state = stateScript(operation, variables, body);
   let html: string;
   if (incidentId === null) {
     const page = (JSON.parse(body) as { data: StatusPageQuery }).data.statusPage;
-    if (!page) return send(req, res, 404, notFoundHtml(deps.shell(), `No status page is called “${slug}”.`, state)); // deleted meanwhile
-    html = statusPageHtml(deps.shell(), page, links, state);
+    if (!page) return send(req, res, 404, notFoundHtml(deps.shell, `No status page is called “${slug}”.`, state)); // deleted meanwhile
+    html = statusPageHtml(deps.shell, page, links, state);
   } else {
     const page = (JSON.parse(body) as { data: IncidentPageQuery }).data.statusPage;
-    if (!page?.incident) return send(req, res, 404, notFoundHtml(deps.shell(), page ? `${page.organization.name} has no such incident.` : `No status page is called “${slug}”.`, state));
-    html = incidentPageHtml(deps.shell(), { ...page, incident: page.incident }, links, state);
+    if (!page?.incident) return send(req, res, 404, notFoundHtml(deps.shell, page ? `${page.organization.name} has no such incident.` : `No status page is called “${slug}”.`, state));
+    html = incidentPageHtml(deps.shell, { ...page, incident: page.incident }, links, state);
   }
   // Kept on the version it shows; an answer from a newer version than the snapshot in hand
   // (a change landed meanwhile) is served once and not kept on the old one.

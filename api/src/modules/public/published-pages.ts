@@ -249,6 +249,16 @@ export class PublishedPages {
     return ready ? Promise.resolve(ready) : this.refresh(entry);
   }
 
+  /**
+   * The id of the organisation's current snapshot when that is known without asking the database;
+   * null when its page is not followed (evicted); undefined when a check is due (isCurrent waits for it).
+   */
+  currentId(organizationId: string): number | null | undefined {
+    const entry = this.byOrganization.get(organizationId);
+    if (!entry || entry.evicted) return null;
+    return this.ready(entry)?.id;
+  }
+
   /** Whether snapshot `snapshotId` is still what the organisation's page shows (after the coalesced check). */
   async isCurrent(organizationId: string, snapshotId: number): Promise<boolean> {
     const entry = this.byOrganization.get(organizationId);
