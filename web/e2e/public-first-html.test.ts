@@ -118,6 +118,11 @@ describe.skipIf(!hasChromium)("the public pages' first HTML in Chromium", () => 
     const missing = await page.goto(`${t.url}/status/${a.slug}/incidents/01900000-0000-7000-8000-000000000000`);
     expect(missing?.status()).toBe(404);
     await page.getByText("has no such incident").waitFor();
+    const malformed = await page.goto(`${t.url}/status/${a.slug}/incidents/${"x".repeat(100)}`);
+    expect(malformed?.status()).toBe(404);
+    await page.getByText("There is no such incident.").waitFor();
+    await page.waitForTimeout(700); // the app has asked (an invalid id is not in the HTML) and must still say so, not "retrying"
+    await expect(page.getByText("There is no such incident.").count()).resolves.toBe(1);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -23,7 +23,7 @@ export function usePublicPage<Data extends PageData, Variables extends AnyVariab
   operation: PageOperation,
   query: TypedDocumentNode<Data, Variables>,
   variables: Variables,
-): { data: Data | undefined; error: boolean; fetching: boolean; live: UseLive } {
+): { data: Data | undefined; error: boolean; invalid: boolean; fetching: boolean; live: UseLive } {
   const [embeddedCursor] = useState(() => firstViewCursor(operation, variables));
   useEffect(() => firstViewUsed, []);
   // The embedded answer is current: "cache-and-network" would fetch it again at once.
@@ -66,8 +66,10 @@ export function usePublicPage<Data extends PageData, Variables extends AnyVariab
     },
   });
   const behind = asked !== null && held !== null && held < asked;
-  useConvergence(Boolean(result.error) || behind, result.fetching, load);
-  return { data: result.data, error: Boolean(result.error), fetching: result.fetching, live };
+  // A refused argument (an incident id that is no id) is refused every time: nothing to retry.
+  const invalid = Boolean(result.error?.graphQLErrors.some((e) => e.extensions.code === "BAD_USER_INPUT"));
+  useConvergence((Boolean(result.error) && !invalid) || behind, result.fetching, load);
+  return { data: result.data, error: Boolean(result.error), invalid, fetching: result.fetching, live };
 }
 
 function useConvergence(failing: boolean, fetching: boolean, load: () => void): void {

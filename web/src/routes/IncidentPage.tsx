@@ -27,6 +27,7 @@ export function IncidentPage(props: { slug?: string }) {
   useTitle(page && incident ? `${incident.title} · ${page.organization.name} status` : "Incident");
   const pageUrl = props.slug ? "/" : `/status/${slug}`;
 
+  if (result.invalid) return <NotFound what="There is no such incident." />;
   if (result.fetching && !result.data) return <main className="page"><p className="muted">Loading…</p></main>;
   if (result.error && !page) return <main className="page"><p role="alert">The incident could not be loaded: the server cannot be reached. It will retry.</p><ConnectionIndicator live={result.live} /></main>;
   if (!page) return <NotFound what={`No status page is called “${slug}”.`} />;
