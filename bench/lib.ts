@@ -80,13 +80,17 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
   };
 }
 
-/** A raw Node `http` server on the server core answering every GET with the given bytes. */
-export async function startRawServer(body: Buffer, contentType: string): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * A raw Node `http` server on the server core answering every GET with the given bytes (and
+ * `headers`, e.g. the content-encoding of compressed bytes).
+ */
+export async function startRawServer(body: Buffer, contentType: string, headers: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const script = `
     const body = Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64");
+    const headers = ${JSON.stringify(headers)};
     require("node:http").createServer((req, res) => {
-      res.writeHead(200, { "content-type": ${JSON.stringify(contentType)}, "content-length": body.length });
+      res.writeHead(200, { ...headers, "content-type": ${JSON.stringify(contentType)}, "content-length": body.length });
       res.end(body);
     }).listen(${port}, "127.0.0.1", () => process.send("ready"));`;
   const child = spawn("taskset", ["-c", SERVER_CORE, "node", "-e", script], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
@@ -111,10 +115,11 @@ export interface LoadResult {
 
 export const hasWrk = () => spawnSync("wrk", ["--version"]).error === undefined;
 
-/** GET `url` with `connections` connections for `seconds`, from the load core. */
-export function load(url: string, { connections = 64, seconds = 10 } = {}): LoadResult {
+/** GET `url` (with `headers`) with `connections` connections for `seconds`, from the load core. */
+export function load(url: string, { connections = 64, seconds = 10, headers = {} }: { connections?: number; seconds?: number; headers?: Record<string, string> } = {}): LoadResult {
   if (!hasWrk()) throw new Error("wrk is not installed: apt-get install wrk (Debian) — the benchmark needs a load generator faster than the server");
-  const run = spawnSync("taskset", ["-c", "0", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", join(import.meta.dirname, "wrk-report.lua"), url], { encoding: "utf8" });
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
+  const run = spawnSync("taskset", ["-c", "0", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headerArgs, "-s", join(import.meta.dirname, "wrk-report.lua"), url], { encoding: "utf8" });
   const line = run.stdout.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
   const r = JSON.parse(line.slice(6)) as { requests: number; durationUs: number; socketErrors: number; non2xx: number; p50Us: number; p99Us: number };

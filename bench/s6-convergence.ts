@@ -1,5 +1,5 @@
 // S6 page convergence: N live viewers subscribed the way the web app's public page is
-// (web/src/routes/StatusPage.tsx: STATUS_PAGE_EVENTS over graphql-ws), each refetching the page
+// (web/src/page-queries.ts: STATUS_PAGE_EVENTS over graphql-ws), each refetching the page
 // on an event with the very request the web app's urql client makes (captured from
 // web/src/client.ts's publicClient, so it follows when the web app moves to another method or
 // persisted documents). One change; time until every viewer holds a page showing it. Baseline:
@@ -59,7 +59,7 @@ export async function webPageRequest(slug: string): Promise<PageRequest> {
 
 /** The web app's page subscription, read from its source so a change there is measured here. */
 export function webPageSubscription(): string {
-  const source = readFileSync(join(WEB, "routes", "StatusPage.tsx"), "utf8");
+  const source = readFileSync(join(WEB, "page-queries.ts"), "utf8");
   return /STATUS_PAGE_EVENTS = `([^`]+)`/.exec(source)?.[1] ?? `subscription StatusPageEvents($slug: String!, $after: String) { statusPageEvents(slug: $slug, after: $after) { cursor kind } }`;
 }
 
@@ -98,7 +98,9 @@ export async function convergence(product: Product, { viewers, timeoutMs }: { vi
   const newStatus = service.status === "MAJOR_OUTAGE" ? "OPERATIONAL" : "MAJOR_OUTAGE";
   const shows = (page: unknown) =>
     (page as { data?: { statusPage?: { services?: { id: string; status: string }[] } } }).data?.statusPage?.services?.find((s) => s.id === service.id)?.status === newStatus;
-  const get = (base: string) => fetch(base + request.path, { method: request.method, headers: { ...request.headers, ...BROWSER_HEADERS }, ...(request.body ? { body: request.body } : {}) });
+  // The web app asks for the event's version (`v=<cursor>`, web/src/use-public-page.ts).
+  const versioned = (cursor: string | null) => (cursor && request.method === "GET" ? request.path.replace("?", `?v=${cursor}&`) : request.path);
+  const get = (base: string, cursor: string | null = null) => fetch(base + versioned(cursor), { method: request.method, headers: { ...request.headers, ...BROWSER_HEADERS }, ...(request.body ? { body: request.body } : {}) });
   const pageBytes = async () => {
     const response = await get(product.url);
     if (!response.ok) throw new Error(`S6: the page request answered ${response.status}`);
@@ -122,11 +124,11 @@ export async function convergence(product: Product, { viewers, timeoutMs }: { vi
       let finish: () => void = () => {};
       const finished = new Promise<void>((resolve) => (finish = resolve));
       const deadline = performance.now() + timeoutMs;
-      const refetch = async (index: number): Promise<void> => {
+      const refetch = async (index: number, cursor: string | null): Promise<void> => {
         while (performance.now() < deadline) {
           refetches++;
           try {
-            const response = await get(base);
+            const response = await get(base, cursor);
             if (response.ok && shows(await response.json())) {
               done[index] = performance.now();
               if (++converged === viewers) finish();
@@ -141,10 +143,11 @@ export async function convergence(product: Product, { viewers, timeoutMs }: { vi
         }
       };
       // The web app refetches on every event (debounced 150 ms, left out on both sides here).
-      live.onData = (index) => {
+      live.onData = (index, message) => {
         if (started[index]) return;
         started[index] = 1;
-        void refetch(index);
+        const event = (JSON.parse(message) as { payload?: { data?: { statusPageEvents?: { cursor?: string } } } }).payload?.data?.statusPageEvents;
+        void refetch(index, event?.cursor ?? null);
       };
       await beforeChange?.();
       const cpuBefore = cpuMs(pid);

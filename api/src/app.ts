@@ -15,7 +15,7 @@ import { openDatabase } from "./lib/db.ts";
 import { createMailer } from "./lib/mailer.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createInProcessEventBus, type EventBus } from "./lib/pubsub.ts";
-import { clientIp, createLimiters } from "./lib/ratelimit.ts";
+import { clientIp, createLimiters, type Limiter } from "./lib/ratelimit.ts";
 import {
   applyCors,
   bodyLimitFor,
@@ -40,6 +40,8 @@ import { Authority } from "./modules/auth/authority.ts";
 import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts";
 import { PublishedPages } from "./modules/public/published-pages.ts";
 import { PublicResponseCache, serveFromCache } from "./modules/public/fast-path.ts";
+import { FALLBACK_SHELL, PageShell } from "./modules/public/page-html.ts";
+import { pageTarget, servePage } from "./modules/public/page-route.ts";
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
@@ -135,6 +137,8 @@ export async function buildApp(
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
   if (!web) log.warn("web/dist is missing: the API runs without the web app (npm run build:web)");
+  // The public pages' first HTML is the app's index.html with the page rendered into it.
+  const shell = new PageShell(web?.index ?? FALLBACK_SHELL);
   // lib/http-guards.ts: connection cap, load shedding, CORS, body caps, security headers (docs/adr/0009).
   const lagMonitor = config.loadShedLagMs !== 0 ? monitorLag() : null;
   const lagThreshold = config.loadShedLagMs ?? 200;
@@ -156,7 +160,7 @@ export async function buildApp(
       );
     }
     securityHeaders(res, "json"); // routes serving anything else set their own kind
-    route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, pageHosts, lagging, cors }).catch((error: unknown) => {
+    route(req, res, { admin, publicYoga, responses, services, trustProxy: config.trustProxy, web, shell, pageHosts, lagging, cors }).catch((error: unknown) => {
       log.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "Internal server error." }));
@@ -231,13 +235,14 @@ interface Handlers {
   services: AppServices;
   trustProxy: boolean;
   web: WebHandler | null;
+  shell: PageShell;
   pageHosts: PageHostResolver;
   /** Whether the event loop lags past LOAD_SHED_LAG_MS: shed GraphQL and public-file requests. */
   lagging: () => boolean;
   cors: CorsPolicy;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, responses, services, trustProxy, web, pageHosts, lagging, cors }: Handlers): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, { admin, publicYoga, responses, services, trustProxy, web, shell, pageHosts, lagging, cors }: Handlers): Promise<void> {
   let path = (req.url ?? "/").split("?")[0] ?? "/";
   // Custom-domain proof (modules/orgs/custom-domain.ts): answered on every host, page hosts included.
   if (path.startsWith(CHALLENGE_PATH)) {
@@ -246,49 +251,41 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     if (retryAfter !== null) return rateLimited(res, retryAfter);
     return serveChallenge(req, res, services.db.prisma, path.slice(CHALLENGE_PATH.length));
   }
-  const pageSlug = await pageHosts(req.headers.host);
+  const hosted = pageHosts(req.headers.host);
+  const pageSlug = typeof hosted === "string" || hosted === null ? hosted : await hosted;
+  const page = req.method === "GET" || req.method === "HEAD" ? pageTarget(path, pageSlug) : null;
+  if (page) {
+    // The public pages' first HTML (modules/public/page-route.ts, docs/adr/0016): from memory
+    // once built, on the local public budget; building it may execute the page's query, which
+    // takes from the shared one too.
+    if (lagging()) return overloaded(res);
+    const ip = clientIp(req, trustProxy);
+    if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
+    securityHeaders(res, "page", req.headers.host); // the public page may be framed
+    return servePage(req, res, page, { pages: services.pages, answers: responses, yoga: publicYoga, shell, beforeWork: sharedBudget(services.limiters, ip, res) });
+  }
   if (pageSlug) {
     const mapped = pathOnMainHost(path, pageSlug);
-    if (mapped === null) {
-      if (!(await services.db.prisma.organization.findUnique({ where: { slug: pageSlug }, select: { id: true } }))) return json(res, 404, { error: "No such status page." });
-      securityHeaders(res, "page", req.headers.host); // the public page may be framed
-      if (web) return web.statusPage(req, res, pageSlug);
-      return json(res, 404, { error: "The web app is not built." });
-    }
+    if (mapped === null) return json(res, 404, { error: "Not found." }); // the page itself, asked with another method
     path = mapped;
   }
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
   const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
   // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
   // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
-  const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
-  const takeBody = async (): Promise<boolean> => {
-    if (!hasBody) return true;
-    const body = await readBody(req, res, bodyLimitFor(path));
-    if (body === null) return false; // 413 sent
-    if (graphql) Object.assign(req, { body });
-    return true;
-  };
-  if (!graphql && !(await takeBody())) return;
+  if (!graphql && !(await takeBody(req, res, path, graphql))) return;
   if (publicGraphql || isPublicFile(path)) {
     if (applyCors(req, res, "public", cors)) return;
     if (lagging()) return overloaded(res);
     // The public surfaces share one per-IP budget (PUBLIC_RATE_LIMIT). Answers from memory
     // (the files, cached GraphQL GETs) count it on this instance only: no round trip to Redis
     // per request; a GraphQL execution also takes from the shared budget (docs/adr/0013).
-    const { limiters } = services;
+    // (No named closures on this path: under tsx each would cost a defineProperty per request.)
     const ip = clientIp(req, trustProxy);
-    const take = async (limiter: typeof limiters.public): Promise<boolean> => {
-      const retryAfter = await limiter.take(ip);
-      if (retryAfter === null) return true;
-      rateLimited(res, retryAfter);
-      return false;
-    };
-    if (!(await take(limiters.publicLocal))) return;
-    const shared = () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : take(limiters.public));
+    if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
     const cacheKey = publicGraphql && path === "/graphql/public" ? PublicResponseCache.keyOf(req) : null;
-    if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, shared);
-    if (publicGraphql) return (await shared()) && (await takeBody()) ? publicYoga(req, asGraphiql(req, res)) : undefined;
+    if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, sharedBudget(services.limiters, ip, res));
+    if (publicGraphql) return (await sharedBudget(services.limiters, ip, res)()) && (await takeBody(req, res, path, graphql)) ? publicYoga(req, asGraphiql(req, res)) : undefined;
     if (path.endsWith("/badge.svg")) securityHeaders(res, "badge");
     return servePublicFile(req, res, path, services.pages, trustProxy, pageSlug !== null);
   }
@@ -302,7 +299,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
       const retryAfter = await services.limiters.public.take(clientIp(req, trustProxy));
       if (retryAfter !== null) return rateLimited(res, retryAfter);
     }
-    if (!(await takeBody())) return;
+    if (!(await takeBody(req, res, path, graphql))) return;
     return admin(req, asGraphiql(req, res));
   }
   if (path === "/health") return json(res, 200, { status: "ok" });
@@ -321,6 +318,35 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     return web(req, res);
   }
   return json(res, 404, { error: "Not found." });
+}
+
+/**
+ * Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
+ * request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
+ * False when refused (413 sent).
+ */
+async function takeBody(req: IncomingMessage, res: ServerResponse, path: string, graphql: boolean): Promise<boolean> {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return true;
+  const body = await readBody(req, res, bodyLimitFor(path));
+  if (body === null) return false;
+  if (graphql) Object.assign(req, { body });
+  return true;
+}
+
+/** One token of `limiter` for `ip`; false when there is none (429 sent). */
+async function takeToken(limiter: Limiter, ip: string, res: ServerResponse): Promise<boolean> {
+  const retryAfter = await limiter.take(ip);
+  if (retryAfter === null) return true;
+  rateLimited(res, retryAfter);
+  return false;
+}
+
+/**
+ * The shared public budget, taken before GraphQL work: answers from memory count only on this
+ * instance's budget, an execution on the shared one too (docs/adr/0013).
+ */
+function sharedBudget(limiters: AppServices["limiters"], ip: string, res: ServerResponse): () => Promise<boolean> {
+  return () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : takeToken(limiters.public, ip, res));
 }
 
 /** A browser opening a GraphQL endpoint gets GraphiQL: give that page its own policy. */

@@ -388,7 +388,9 @@ describe("/graphql/public: nothing private exists or is reachable", () => {
       for (let depth = 4; depth >= 1; depth--) {
         const named = getNamedType(field.type);
         const selection = isObjectType(named) ? `{ __typename ${everything(named, depth - 1)} }` : "";
-        const answer = await callHttp(w.t, "/graphql/public", `query($slug: String!) { statusPage(slug: $slug) { ${field.name} ${selection} } }`, { slug: w.a.slug }, undefined);
+        // A field with a required argument is asked about A's own object (StatusPage.incident).
+        const args = field.name === "incident" ? `(id: "${w.a.incidentId}")` : "";
+        const answer = await callHttp(w.t, "/graphql/public", `query($slug: String!) { statusPage(slug: $slug) { ${field.name}${args} ${selection} } }`, { slug: w.a.slug }, undefined);
         if (answer.errors?.[0]?.extensions?.code === "QUERY_TOO_COMPLEX" && depth > 1) continue;
         expect(answer.errors, `${field.name} at depth ${depth}`).toBeUndefined();
         seen.push(answer);
@@ -398,5 +400,8 @@ describe("/graphql/public: nothing private exists or is reachable", () => {
     }
     expect(JSON.stringify(seen.map((a) => a.data))).toContain(w.a.serviceId);
     expect(seen.flatMap((answer) => leaked(answer, [...w.secretsOfA.private, ...w.secretsOfB]))).toEqual([]);
+    // And B's incident is no incident of A's page.
+    const foreign = await callHttp(w.t, "/graphql/public", `query($slug: String!, $id: ID!) { statusPage(slug: $slug) { incident(id: $id) { id title } } }`, { slug: w.a.slug, id: w.b.incidentId }, undefined);
+    expect(foreign.data).toEqual({ statusPage: { incident: null } });
   });
 });

@@ -9,6 +9,7 @@ import { graphql } from "./gql/index.ts";
 import { useTitle } from "./hooks.ts";
 import { AcceptInvitation } from "./routes/AcceptInvitation.tsx";
 import { LogIn, SignUp } from "./routes/Auth.tsx";
+import { IncidentPage } from "./routes/IncidentPage.tsx";
 import { NotFound } from "./routes/NotFound.tsx";
 import { StatusPage } from "./routes/StatusPage.tsx";
 import { useSessionToken } from "./session.ts";
@@ -23,7 +24,9 @@ export function App() {
     <BrowserRouter>
       <Routes>
         <Route path="/status/:slug" element={<Provider value={publicClient}><StatusPage /></Provider>} />
+        <Route path="/status/:slug/incidents/:id" element={<Provider value={publicClient}><IncidentPage /></Provider>} />
         {PAGE_HOST_SLUG && <Route path="/" element={<Provider value={publicClient}><StatusPage slug={PAGE_HOST_SLUG} /></Provider>} />}
+        {PAGE_HOST_SLUG && <Route path="/incidents/:id" element={<Provider value={publicClient}><IncidentPage slug={PAGE_HOST_SLUG} /></Provider>} />}
         <Route path="*" element={<Provider value={adminClient}><SignedInRoutes token={token} /></Provider>} />
       </Routes>
     </BrowserRouter>

@@ -1,17 +1,21 @@
 // The urql clients. The public page talks only to /graphql/public (anonymous, cached per
 // document); the dashboard talks to /graphql with the session token and graphcache, whose
 // keys and invalidations below keep lists consistent after mutations and live events.
-import { cacheExchange as documentCache, Client, fetchExchange, mapExchange } from "@urql/core";
+import { cacheExchange as documentCache, Client, fetchExchange, mapExchange, ssrExchange } from "@urql/core";
 import { cacheExchange, type UpdateResolver } from "@urql/exchange-graphcache";
+import { firstViewState } from "./first-view.ts";
 import { session } from "./session.ts";
 
 // GET, so the server answers the page from memory (its published page, ETag) and a CDN in
-// front can keep it for a second: every viewer's refetch after an event is the same URL.
+// front can keep it: every viewer's refetch after an event is the same URL (with the event's
+// version, `v`: use-public-page.ts). "force": the page query with its fragment is near the
+// 2,048 characters past which urql would otherwise switch to POST. The first view's answer
+// comes embedded in the page's HTML (first-view.ts): no fetch for it.
 export const publicClient = new Client({
   url: "/graphql/public",
-  exchanges: [documentCache, fetchExchange],
+  exchanges: [documentCache, ssrExchange({ isClient: true, initialState: firstViewState() }), fetchExchange],
   requestPolicy: "cache-and-network",
-  preferGetMethod: "within-url-limit",
+  preferGetMethod: "force",
   // The browser revalidates (If-None-Match → 304 from the server's memory) instead of reusing its
   // copy for max-age: after an event the page must show the change, not last second's answer.
   fetchOptions: { cache: "no-cache" },

@@ -16,6 +16,8 @@ export function useLive(options: {
   /** Name of the subscription field, e.g. "statusPageEvents". */
   field: string;
   enabled?: boolean;
+  /** Start after this cursor (the page shown is as of it): nothing after it is missed. Read once, at start. */
+  after?: string | null;
   authorization?: () => string | null;
   onEvent(event: StreamEvent): void;
   onOpen?(resumed: boolean): void;
@@ -29,7 +31,7 @@ export function useLive(options: {
 
   useEffect(() => {
     if (options.enabled === false) return;
-    const { path, query, variables, field } = callbacks.current;
+    const { path, query, variables, field, after } = callbacks.current;
     const subscription = new LiveSubscription({
       query,
       variables: (after) => ({ ...variables, after }),
@@ -41,6 +43,7 @@ export function useLive(options: {
       authorization: () => callbacks.current.authorization?.() ?? null,
       transports: { websocket: webSocketTransport(path), sse: sseTransport(path) },
       isOnline: () => navigator.onLine,
+      after: after ?? null,
     });
     live.current = subscription;
     subscription.start();

@@ -8,12 +8,14 @@ import sirv from "sirv";
 
 export const WEB_DIST = join(import.meta.dirname, "../../../web/dist");
 
-const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
+// The public pages (/status/…) are not among them: they are rendered with their data
+// (modules/public/page-route.ts) into index.html, which this handler hands out as `index`.
+const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/org\/[^/]+(\/.*)?$/];
 
 export interface WebHandler {
   (req: IncomingMessage, res: ServerResponse): void;
-  /** The app's page for one status page (on its own host): index.html naming the slug. */
-  statusPage(req: IncomingMessage, res: ServerResponse, slug: string): void;
+  /** The built index.html: the shell the public pages are rendered into. */
+  index: string;
 }
 
 export function createWebHandler(dist = WEB_DIST): WebHandler | null {
@@ -44,13 +46,7 @@ export function createWebHandler(dist = WEB_DIST): WebHandler | null {
         html(res, req, APP_ROUTES.some((route) => route.test(path)) ? 200 : 404, index);
       });
     },
-    {
-      statusPage(req: IncomingMessage, res: ServerResponse, slug: string) {
-        // The slug is [a-z0-9-] (checked by the resolver or the database); the app reads this tag.
-        const tagged = index.toString("utf8").replace("</head>", `<meta name="statuspage-slug" content="${slug.replace(/[^a-z0-9-]/g, "")}" />\n  </head>`);
-        html(res, req, 200, tagged);
-      },
-    },
+    { index: index.toString("utf8") },
   );
   return handler;
 }

@@ -390,7 +390,7 @@ export const SELF_AUTHORISED = ["User.memberships"];
 export const PUBLIC_ALLOW_LIST: Record<string, string[]> = {
   Query: ["statusPage"],
   Subscription: ["statusPageEvents"],
-  StatusPage: ["activeIncidents", "maintenances", "organization", "recentIncidents", "services", "status"],
+  StatusPage: ["activeIncidents", "cursor", "incident", "maintenances", "organization", "recentIncidents", "services", "status"],
   PublicOrganization: ["name", "slug"],
   PageStatus: ["description", "indicator", "updatedAt"],
   Service: ["activeIncidents", "createdAt", "description", "group", "id", "name", "position", "status", "statusSince", "statusSource", "updatedAt", "uptime"],

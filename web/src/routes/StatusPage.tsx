@@ -1,39 +1,16 @@
 // The public status page: everything a visitor may see, live. It reads only the public
 // endpoint and reloads its data whenever an event arrives or the stream (re)opens.
 import { useEffect, useMemo, useRef } from "react";
-import { useDebounced, useTitle } from "../hooks.ts";
-import { useParams } from "react-router";
-import { useQuery } from "urql";
+import { useTitle } from "../hooks.ts";
+import { Link, useParams } from "react-router";
 import { ConnectionIndicator } from "../components/ConnectionIndicator.tsx";
 import { IncidentCard } from "../components/IncidentCard.tsx";
 import { formatTime, SERVICE_STATUS_LABEL, tone } from "../components/status.ts";
 import { UptimeBar } from "../components/UptimeBar.tsx";
-import { graphql } from "../gql/index.ts";
 import type { StatusPageQuery } from "../gql/graphql.ts";
-import { useLive } from "../use-live.ts";
+import { STATUS_PAGE } from "../page-queries.ts";
+import { usePublicPage } from "../use-public-page.ts";
 import { NotFound } from "./NotFound.tsx";
-
-export const STATUS_PAGE = graphql(`
-  query StatusPage($slug: String!) {
-    statusPage(slug: $slug) {
-      organization { slug name }
-      status { indicator description updatedAt }
-      services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus } }
-      activeIncidents { ...PublicIncident }
-      recentIncidents(days: 14) { ...PublicIncident }
-      maintenances { id title description status scheduledStart scheduledEnd services { id name } }
-    }
-  }
-  fragment PublicIncident on Incident {
-    id title status createdAt resolvedAt
-    affectedServices { service { id name } toStatus }
-    updates { id status message createdAt }
-  }
-`);
-
-export const STATUS_PAGE_EVENTS = `subscription StatusPageEvents($slug: String!, $after: String) {
-  statusPageEvents(slug: $slug, after: $after) { cursor kind }
-}`;
 
 type Page = NonNullable<StatusPageQuery["statusPage"]>;
 
@@ -41,17 +18,8 @@ type Page = NonNullable<StatusPageQuery["statusPage"]>;
 export function StatusPage(props: { slug?: string }) {
   const params = useParams();
   const slug = props.slug ?? params.slug ?? "";
-  const [result, reexecute] = useQuery({ query: STATUS_PAGE, variables: { slug } });
-  const refresh = useDebounced(() => reexecute({ requestPolicy: "network-only" }), 150);
-  const live = useLive({
-    path: "/graphql/public",
-    query: STATUS_PAGE_EVENTS,
-    variables: { slug },
-    field: "statusPageEvents",
-    onEvent: refresh,
-    onOpen: refresh,
-  });
-  useConvergence(result, reexecute);
+  const result = usePublicPage("StatusPage", STATUS_PAGE, { slug });
+  const { live } = result;
   // While the server is away a reload fails: keep showing what was last known, marked stale.
   const lastGood = useRef<Page | null>(null);
   if (result.data?.statusPage) lastGood.current = result.data.statusPage;
@@ -59,6 +27,9 @@ export function StatusPage(props: { slug?: string }) {
   const stale = Boolean(result.error && page);
   useTitle(page ? `${page.status.indicator === "NONE" ? "✓" : "⚠"} ${page.organization.name} status` : "Status");
   useFavicon(page ? tone(page.status.indicator) : "ok");
+
+  // The incident pages sit under the page's own address (on a page host, at its root).
+  const base = props.slug ? "" : `/status/${slug}`;
 
   if (result.fetching && !result.data) return <main className="page"><p className="muted">Loading…</p></main>;
   if (result.error && !page) return <main className="page"><p role="alert">The status page could not be loaded: the server cannot be reached. It will retry.</p><ConnectionIndicator live={live} /></main>;
@@ -78,14 +49,14 @@ export function StatusPage(props: { slug?: string }) {
       {page.activeIncidents.length > 0 && (
         <section aria-labelledby="active-incidents">
           <h2 id="active-incidents">Active incidents</h2>
-          {page.activeIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident} />)}
+          {page.activeIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident}><IncidentLink base={base} id={incident.id} /></IncidentCard>)}
         </section>
       )}
       <Maintenances page={page} />
       <Services page={page} />
       <section aria-labelledby="recent-incidents">
         <h2 id="recent-incidents">Past incidents (14 days)</h2>
-        {page.recentIncidents.length === 0 ? <p className="muted">No incidents in the last 14 days.</p> : page.recentIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident} />)}
+        {page.recentIncidents.length === 0 ? <p className="muted">No incidents in the last 14 days.</p> : page.recentIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident}><IncidentLink base={base} id={incident.id} /></IncidentCard>)}
       </section>
       <footer className="page-footer muted">
         Follow this page: <a href={`/status/${slug}/feed.atom`}>Atom</a> · <a href={`/status/${slug}/feed.rss`}>RSS</a> ·{" "}
@@ -93,6 +64,10 @@ export function StatusPage(props: { slug?: string }) {
       </footer>
     </main>
   );
+}
+
+function IncidentLink({ base, id }: { base: string; id: string }) {
+  return <p className="small"><Link to={`${base}/incidents/${id}`}>Full timeline</Link></p>;
 }
 
 function Services({ page }: { page: Page }) {
@@ -137,7 +112,7 @@ function Maintenances({ page }: { page: Page }) {
     <section aria-labelledby="maintenance">
       <h2 id="maintenance">Scheduled maintenance</h2>
       {page.maintenances.map((m) => (
-        <article key={m.id} className="card">
+        <article key={m.id} className="card" id={`maintenance-${m.id}`}>
           <h3>
             {m.title} <span className={`pill pill-maintenance`}>{m.status === "IN_PROGRESS" ? "In progress" : "Scheduled"}</span>
           </h3>
@@ -161,24 +136,4 @@ function useFavicon(level: keyof typeof FAVICON_COLOURS): void {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="14" fill="${FAVICON_COLOURS[level]}"/></svg>`;
     link.href = `data:image/svg+xml,${encodeURIComponent(svg)}`;
   }, [level]);
-}
-
-/**
- * A viewer always converges to the current page: a load that failed (the server busy with 429,
- * a dropped connection, a restart) is tried again with backoff and jitter (0.5 s doubling to 10 s)
- * until one succeeds; meanwhile the last good page stays up, marked as updating.
- */
-function useConvergence(result: { error?: unknown; fetching: boolean }, reexecute: (opts: { requestPolicy: "network-only" }) => void): void {
-  const failures = useRef(0);
-  const failed = Boolean(result.error) && !result.fetching;
-  useEffect(() => {
-    if (!failed) {
-      if (!result.fetching) failures.current = 0;
-      return;
-    }
-    const delay = Math.min(10_000, 500 * 2 ** failures.current) * (0.8 + Math.random() * 0.4);
-    failures.current += 1;
-    const timer = setTimeout(() => reexecute({ requestPolicy: "network-only" }), delay);
-    return () => clearTimeout(timer);
-  }, [failed, result.fetching, reexecute]);
 }

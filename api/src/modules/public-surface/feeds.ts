@@ -23,7 +23,7 @@ export function atomFeed(page: PublicPage, pageUrl: string, feedUrl: string): st
       (incident) => `  <entry>
     <id>urn:statuspage:incident:${incident.id}</id>
     <title>${escapeXml(`${incident.title} (${STATUS_WORD[incident.status] ?? incident.status})`)}</title>
-    <link rel="alternate" type="text/html" href="${escapeXml(`${pageUrl}#incident-${incident.id}`)}"/>
+    <link rel="alternate" type="text/html" href="${escapeXml(`${pageUrl}/incidents/${incident.id}`)}"/>
     <published>${incident.createdAt.toISOString()}</published>
     <updated>${incident.updatedAt.toISOString()}</updated>
     <content type="html">${escapeXml(timelineHtml(incident))}</content>
@@ -48,7 +48,7 @@ export function rssFeed(page: PublicPage, pageUrl: string): string {
     .map(
       (incident) => `    <item>
       <title>${escapeXml(`${incident.title} (${STATUS_WORD[incident.status] ?? incident.status})`)}</title>
-      <link>${escapeXml(`${pageUrl}#incident-${incident.id}`)}</link>
+      <link>${escapeXml(`${pageUrl}/incidents/${incident.id}`)}</link>
       <guid isPermaLink="false">${incident.id}</guid>
       <pubDate>${incident.createdAt.toUTCString()}</pubDate>
       <description>${escapeXml(timelineHtml(incident))}</description>

@@ -6,13 +6,21 @@ import type { Prisma } from "../../lib/db.ts";
 
 const CACHE_MS = 5_000;
 
-export type PageHostResolver = (hostHeader: string | undefined) => Promise<string | null>;
+/** A page host's slug, or null; known at once for most hosts, a promise when the database must be asked. */
+export type PageHostResolver = (hostHeader: string | undefined) => string | null | Promise<string | null>;
 
 export function createPageHostResolver(prisma: Prisma, baseDomain: string | undefined): PageHostResolver {
   const base = baseDomain?.toLowerCase().replace(/^\./, "");
   // Custom domains change rarely; a short cache keeps the lookup off the database per request.
   const cache = new Map<string, { slug: string | null; until: number }>();
-  return async (hostHeader) => {
+  const lookup = async (host: string): Promise<string | null> => {
+    // customDomain is set only once proven (verifyCustomDomain): a mere claim serves nothing.
+    const org = await prisma.organization.findUnique({ where: { customDomain: host }, select: { slug: true } });
+    if (cache.size > 10_000) cache.clear(); // hosts are client input: never let the cache grow unbounded
+    cache.set(host, { slug: org?.slug ?? null, until: Date.now() + CACHE_MS });
+    return org?.slug ?? null;
+  };
+  return (hostHeader) => {
     const host = (hostHeader ?? "").toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
     if (!host || host === base || host === "localhost" || /^[\d.]+$/.test(host) || host.startsWith("[")) return null;
     if (base && host.endsWith(`.${base}`)) {
@@ -24,11 +32,7 @@ export function createPageHostResolver(prisma: Prisma, baseDomain: string | unde
     }
     const cached = cache.get(host);
     if (cached && cached.until > Date.now()) return cached.slug;
-    // customDomain is set only once proven (verifyCustomDomain): a mere claim serves nothing.
-    const org = await prisma.organization.findUnique({ where: { customDomain: host }, select: { slug: true } });
-    if (cache.size > 10_000) cache.clear(); // hosts are client input: never let the cache grow unbounded
-    cache.set(host, { slug: org?.slug ?? null, until: Date.now() + CACHE_MS });
-    return org?.slug ?? null;
+    return lookup(host);
   };
 }
 

@@ -95,7 +95,7 @@ function incidentOf(incident: IncidentWithTimeline, pageUrl: string) {
     monitoring_at: iso(monitoring?.createdAt),
     resolved_at: iso(incident.resolvedAt),
     impact: impactOf(incident),
-    shortlink: `${pageUrl}#incident-${incident.id}`,
+    shortlink: `${pageUrl}/incidents/${incident.id}`, // its own page (the status page on a page host is its root)
     started_at: iso(incident.createdAt),
     page_id: incident.organizationId,
     incident_updates: [...incident.updates].reverse().map((update) => ({

@@ -58,7 +58,12 @@ interface PageRows {
 
 export const CHECK_MS = 1_000;
 export const TIME_BUCKET_MS = 60_000;
+/** A claimed newer version re-checks a page's log position at most this often. */
+const EXPECT_MS = 100;
 const MAX_REPRESENTATIONS = 64;
+const MAX_INCIDENT_REPRESENTATIONS = 32;
+/** Representation keys of one incident's page start with this. */
+export const INCIDENT_KEY = "incident\n";
 let lastSnapshotId = 0;
 
 /** One version of a published page: immutable except for the representations cached on it. */
@@ -69,6 +74,8 @@ export class Snapshot {
   /** Bytes of the representations serialised on this snapshot so far. */
   representationBytes = 0;
   private readonly representations = new Map<string, Representation>();
+  private readonly incidentRepresentations = new Map<string, Representation>();
+  private incidentsById: Map<string, Incident> | null = null;
 
   constructor(
     readonly organizationId: string,
@@ -91,19 +98,44 @@ export class Snapshot {
     return this.rows.page;
   }
 
+  /** An incident this snapshot holds (active, resolved in the window, or among the newest), with its rows primed. */
+  incident(id: string): Incident | null {
+    if (!this.incidentsById) {
+      const { rows } = this;
+      this.incidentsById = new Map([...rows.page.incidents, ...rows.resolvedIncidents, ...rows.activeIncidents].map((i) => [i.id, i]));
+    }
+    return this.incidentsById.get(id) ?? null;
+  }
+
   /** The representation `key` of this version, serialised on first use. */
   representation(key: string, contentType: string, render: () => string): Representation {
-    let rep = this.representations.get(key);
-    if (!rep) {
-      // Keys carry client input (the Host a file's links name): never let them pile up.
-      if (this.representations.size >= MAX_REPRESENTATIONS) {
-        this.representations.clear();
-        this.representationBytes = 0;
-      }
-      rep = new Representation(contentType, Buffer.from(render()), (bytes) => this.add(bytes));
-      this.representations.set(key, rep);
-      this.add(rep.body.length);
+    return this.cached(key) ?? this.keep(key, contentType, Buffer.from(render()));
+  }
+
+  /** The representation `key` if this version already has it. */
+  cached(key: string): Representation | undefined {
+    return (key.startsWith(INCIDENT_KEY) ? this.incidentRepresentations : this.representations).get(key);
+  }
+
+  /**
+   * Keeps `body` as this version's representation `key` (or returns the one kept first). Keys
+   * carry client input (the Host a file's links name, an incident id): never let them pile up.
+   * Incident pages have a map of their own, oldest out first, so a crawler walking every
+   * incident never pushes out the page and its files.
+   */
+  keep(key: string, contentType: string, body: Buffer): Representation {
+    const incident = key.startsWith(INCIDENT_KEY);
+    const map = incident ? this.incidentRepresentations : this.representations;
+    const existing = map.get(key);
+    if (existing) return existing;
+    while (map.size >= (incident ? MAX_INCIDENT_REPRESENTATIONS : MAX_REPRESENTATIONS)) {
+      const [oldestKey, oldest] = map.entries().next().value!;
+      map.delete(oldestKey);
+      this.representationBytes -= oldest.bytes;
     }
+    const rep = new Representation(contentType, body, (bytes) => this.add(bytes));
+    map.set(key, rep);
+    this.add(rep.body.length);
     return rep;
   }
 
@@ -145,6 +177,8 @@ interface Entry {
   announced: bigint;
   /** When the snapshot's position was last known to be current (ms). */
   confirmedAt: number;
+  /** When a reader last asked for a newer version than the snapshot's (ms; see expect). */
+  expectedAt: number;
   building: Promise<Snapshot | null> | null;
   /** The generation the build in flight reads for: a reader that comes after an invalidation must not join an older build. */
   buildingGeneration: number;
@@ -215,12 +249,41 @@ export class PublishedPages {
     return ready ? Promise.resolve(ready) : this.refresh(entry);
   }
 
+  /**
+   * The id of the organisation's current snapshot when that is known without asking the database;
+   * null when its page is not followed (evicted); undefined when a check is due (isCurrent waits for it).
+   */
+  currentId(organizationId: string): number | null | undefined {
+    const entry = this.byOrganization.get(organizationId);
+    if (!entry || entry.evicted) return null;
+    return this.ready(entry)?.id;
+  }
+
   /** Whether snapshot `snapshotId` is still what the organisation's page shows (after the coalesced check). */
   async isCurrent(organizationId: string, snapshotId: number): Promise<boolean> {
     const entry = this.byOrganization.get(organizationId);
     if (!entry || entry.evicted) return false;
     const current = this.ready(entry) ?? (await this.refresh(entry));
     return current?.id === snapshotId;
+  }
+
+  /**
+   * A reader asks for a version at least `position` of pages it read (a viewer that saw that
+   * event, docs/adr/0016): confirm those pages' log positions on the next read instead of up to a
+   * second later. At most once per EXPECT_MS per page, whatever readers claim; returns whether a
+   * check was arranged (so the caller asks once more).
+   */
+  expect(reads: readonly { organizationId: string; position: bigint }[], position: bigint): boolean {
+    let arranged = false;
+    const now = this.now();
+    for (const read of reads) {
+      const entry = this.byOrganization.get(read.organizationId);
+      if (!entry?.snapshot || entry.snapshot.position >= position || now - entry.expectedAt < EXPECT_MS) continue;
+      entry.expectedAt = now;
+      entry.confirmedAt = 0;
+      arranged = true;
+    }
+    return arranged;
   }
 
   /** A commit on this instance touched the organisation: rebuild before the next read. */
@@ -379,6 +442,7 @@ export class PublishedPages {
       generation: 0,
       announced: 0n,
       confirmedAt: 0,
+      expectedAt: 0,
       building: null,
       buildingGeneration: 0,
       checking: null,

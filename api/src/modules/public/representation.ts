@@ -57,12 +57,12 @@ export const PUBLIC_CACHE_CONTROL = "public, max-age=1, stale-while-revalidate=5
  * the best encoding the client accepts. Each encoding has its own ETag (`"…-br"`), as HTTP
  * wants for different bytes; a conditional request matches any of them.
  */
-export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation, vary = "Accept-Encoding"): void {
+export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation, vary = "Accept-Encoding", cacheControl = PUBLIC_CACHE_CONTROL): void {
   const { body, encoding } = rep.encoded(req.headers["accept-encoding"]);
   const etag = encoding ? `${rep.etag.slice(0, -1)}-${encoding === "br" ? "br" : "gz"}"` : rep.etag;
   const headers: Record<string, string | number> = {
     "content-type": rep.contentType,
-    "cache-control": PUBLIC_CACHE_CONTROL,
+    "cache-control": cacheControl,
     etag,
     "access-control-allow-origin": "*",
     vary,

@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { Organization } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { IncidentRef, MaintenanceRef, PageStatusRef, ServiceRef } from "../../graphql/refs.ts";
+import * as v from "../../graphql/validation.ts";
+import { encodeCursor } from "../events/cursor.ts";
 import type { Snapshot } from "./published-pages.ts";
 
 const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
@@ -49,6 +51,27 @@ const StatusPageRef = builder.objectRef<Snapshot>("StatusPage").implement({
       type: [MaintenanceRef],
       description: "Windows in progress and upcoming, soonest first.",
       resolve: (page) => page.rows.openMaintenances,
+    }),
+    cursor: t.string({
+      description:
+        "The position in the page's event log this answer shows. Subscribe to statusPageEvents with `after: cursor` to miss no change after it; " +
+        "an event's cursor is the version to ask for next (`&v=<cursor>` on a GET of /graphql/public: answered with this page at or past it).",
+      resolve: (page) => encodeCursor(page.position),
+    }),
+    incident: t.field({
+      type: IncidentRef,
+      nullable: true,
+      description: "One incident of this page, resolved or not, of any age, with its whole timeline; null when it is unknown, deleted or another organisation's.",
+      args: { id: t.arg.id({ validate: v.id }) },
+      resolve: async (page, args, ctx) => {
+        const id = String(args.id);
+        const shown = page.incident(id);
+        if (shown) return shown;
+        // Older than the snapshot keeps: read it (its content changes only with an event, so the
+        // answer is still versioned by the snapshot it was read with).
+        const incident = await ctx.loaders.incident.load(id);
+        return incident && incident.organizationId === page.organizationId && incident.deletedAt === null ? incident : null;
+      },
     }),
   }),
 });
