@@ -9,6 +9,7 @@
 import { useMemo, useState, type KeyboardEvent } from "react";
 import { SERVICE_STATUS_LABEL, tone } from "./status.ts";
 import { formatDay } from "./time.ts";
+import { useViewerClock } from "./Time.tsx";
 
 export interface UptimeDayView {
   date: string;
@@ -47,6 +48,7 @@ export function UptimeBar({
   const [active, setActive] = useState(shown.length - 1); // the tab stop: today unless moved
   const [open, setOpen] = useState<number | null>(null); // the day whose summary shows
   const titles = useMemo(() => new Map(incidents.map((i) => [i.id, i.title])), [incidents]);
+  const { locale } = useViewerClock();
   if (shown.length === 0) return null;
   const missing = window - shown.length;
   const totals = WINDOWS.map((w) => {
@@ -57,7 +59,7 @@ export function UptimeBar({
     const ids = day.incidentIds ?? [];
     const named = ids.map((id) => titles.get(id)).filter((title): title is string => Boolean(title));
     const incidentsText = ids.length === 0 ? "no incidents" : `${ids.length} ${ids.length === 1 ? "incident" : "incidents"}${named.length ? `: ${named.join("; ")}` : ""}`;
-    return `${formatDay(day.date)} (UTC): ${percent(day.operationalRatio)} up, ${SERVICE_STATUS_LABEL[day.worstStatus]?.toLowerCase() ?? day.worstStatus} at worst, ${incidentsText}`;
+    return `${formatDay(day.date, locale)} (UTC): ${percent(day.operationalRatio)} up, ${SERVICE_STATUS_LABEL[day.worstStatus]?.toLowerCase() ?? day.worstStatus} at worst, ${incidentsText}`;
   };
   const selected = open === null ? null : shown[open];
 
@@ -104,7 +106,7 @@ export function UptimeBar({
           />
         ))}
       </div>
-      {selected && <DaySummary day={selected} titles={titles} incidentHref={incidentHref} />}
+      {selected && <DaySummary day={selected} titles={titles} incidentHref={incidentHref} locale={locale} />}
       <div className="uptime-legend muted small">
         {totals.map((t) => (
           <span key={t.window} className={`uptime-window uptime-window-${t.window}`}>
@@ -118,12 +120,12 @@ export function UptimeBar({
   );
 }
 
-function DaySummary({ day, titles, incidentHref }: { day: UptimeDayView; titles: Map<string, string>; incidentHref?: (id: string) => string }) {
+function DaySummary({ day, titles, incidentHref, locale }: { day: UptimeDayView; titles: Map<string, string>; incidentHref?: (id: string) => string; locale: string }) {
   const ids = day.incidentIds ?? [];
   const unnamed = ids.filter((id) => !titles.has(id)).length;
   return (
     <div className="uptime-summary small" data-testid="uptime-summary">
-      <strong>{formatDay(day.date)}</strong> <span className="muted">(UTC day)</span> · {percent(day.operationalRatio)} up ·{" "}
+      <strong>{formatDay(day.date, locale)}</strong> <span className="muted">(UTC day)</span> · {percent(day.operationalRatio)} up ·{" "}
       <span className={`pill pill-${tone(day.worstStatus)}`}>{SERVICE_STATUS_LABEL[day.worstStatus] ?? day.worstStatus}</span>
       {ids.length === 0 ? (
         <span> · No incidents</span>

@@ -12,6 +12,15 @@ export function viewerTimeZone(): string {
   }
 }
 
+/** The viewer's locale ("en-GB"), as the browser formats dates. */
+export function viewerLocale(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().locale || "en-US";
+  } catch {
+    return "en-US";
+  }
+}
+
 const formats = new Map<string, Intl.DateTimeFormat>();
 function format(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${locale ?? ""}|${JSON.stringify(options)}`;
