@@ -1,5 +1,6 @@
-// Service.uptime over GraphQL: today's entry reflects a change made now, and history older than
-// the 90-day window still decides the status each window starts with.
+// Service.uptime over GraphQL: today's entry reflects a change made now, history older than
+// the 90-day window still decides the status each window starts with, and each day names the
+// incidents that affected the service (from the published page's build).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, type Tenant } from "./fixtures.ts";
 import { ok, startTestApp, type TestApp } from "./harness.ts";
@@ -12,8 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-type Day = { date: string; operationalRatio: number; worstStatus: string };
+type Day = { date: string; operationalRatio: number; worstStatus: string; incidentIds?: string[] };
 const UPTIME = `query($slug: String!, $days: Int) { statusPage(slug: $slug) { services { id uptime(days: $days) { date operationalRatio worstStatus } } } }`;
+const UPTIME_INCIDENTS = `query($slug: String!) { statusPage(slug: $slug) { services { id uptime(days: 3) { date incidentIds } } } }`;
 
 async function uptimeOf(serviceId: string, days = 90): Promise<Day[]> {
   const data = ok(await t.gql<{ statusPage: { services: { id: string; uptime: Day[] }[] } }>(UPTIME, { slug: a.slug, days }, { endpoint: "/graphql/public" }));
@@ -42,6 +44,39 @@ describe("Service.uptime", () => {
     const days = await uptimeOf(service.id, 3);
     expect(days).toHaveLength(3);
     expect(days.every((d) => d.worstStatus === "PARTIAL_OUTAGE" && d.operationalRatio === 0)).toBe(true);
+  });
+
+  it("names on each day the incidents of the service open during it, on both endpoints, deleted ones left out", async () => {
+    const prisma = t.app.services.db.prisma;
+    const other = ok(await t.gql<{ createService: { id: string } }>(`mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`, { input: { organizationId: a.orgId, name: "Elsewhere" } }, { token: a.admin })).createService.id;
+    const open = async (serviceId: string, title: string, impact = "PARTIAL_OUTAGE") =>
+      ok(await t.gql<{ createIncident: { id: string } }>(`mutation($input: CreateIncidentInput!) { createIncident(input: $input) { id } }`, { input: { serviceIds: [serviceId], title, message: "Looking.", impact } }, { token: a.admin })).createIncident.id;
+    const DAY = 86_400_000;
+    const midnight = Math.floor(Date.now() / DAY) * DAY;
+    const ours = (await prisma.service.create({ data: { organizationId: a.orgId, name: "Ten days old", createdAt: new Date(midnight - 10 * DAY) } })).id;
+    t.app.services.pages.invalidate(a.orgId);
+    const theirs = await open(other, "Not ours");
+    const today = await open(ours, "Today");
+    const removed = await open(ours, "Removed", "MAJOR_OUTAGE");
+    ok(await t.gql(`mutation($id: ID!) { deleteIncident(id: $id) }`, { id: removed }, { token: a.admin }));
+    // One that ran from the day before yesterday to yesterday, written around the mutation runner.
+    const past = await prisma.incident.create({
+      data: { organizationId: a.orgId, title: "Two days", status: "RESOLVED", createdAt: new Date(midnight - 2 * DAY + 3_600_000), resolvedAt: new Date(midnight - DAY + 3_600_000) },
+    });
+    await prisma.incidentService.create({ data: { organizationId: a.orgId, incidentId: past.id, serviceId: ours, fromStatus: "OPERATIONAL", toStatus: "MAJOR_OUTAGE" } });
+    t.app.services.pages.invalidate(a.orgId);
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const expected = [
+      [iso(midnight - 2 * DAY), [past.id]],
+      [iso(midnight - DAY), [past.id]],
+      [iso(midnight), [today]],
+    ];
+    const publicDays = ok(await t.gql<{ statusPage: { services: { id: string; uptime: Required<Day>[] }[] } }>(UPTIME_INCIDENTS, { slug: a.slug }, { endpoint: "/graphql/public" }));
+    const days = publicDays.statusPage.services.find((s) => s.id === ours)!.uptime;
+    expect(days.map((d) => [d.date, d.incidentIds])).toEqual(expected);
+    expect(publicDays.statusPage.services.find((s) => s.id === other)!.uptime.at(-1)!.incidentIds).toEqual([theirs]);
+    const adminDays = ok(await t.gql<{ organization: { service: { uptime: Required<Day>[] } } }>(`query($slug: String!, $id: ID!) { organization(slug: $slug) { service(id: $id) { uptime(days: 3) { date incidentIds } } } }`, { slug: a.slug, id: ours }, { token: a.member }));
+    expect(adminDays.organization.service.uptime).toEqual(days);
   });
 
   it("refuses a window outside 1 to 90 days", async () => {

@@ -22,8 +22,12 @@ export function launch(): Promise<Browser> {
 }
 
 /** A page that fails the test on any console error or uncaught exception. */
-export async function openPage(browser: Browser, options: { width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: 900 } });
+export async function openPage(
+  browser: Browser,
+  options: { width?: number; timezoneId?: string; locale?: string; hasTouch?: boolean } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const { width, ...rest } = options;
+  const context = await browser.newContext({ viewport: { width: width ?? 1200, height: 900 }, ...rest });
   context.setDefaultTimeout(8_000);
   const page = await context.newPage();
   const errors: string[] = [];

@@ -17,9 +17,10 @@ export const STATUS_PAGE = graphql(`
       cursor
       organization { slug name }
       status { indicator description updatedAt }
-      services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus } }
+      services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus incidentIds } }
       activeIncidents { ...PublicIncident }
       recentIncidents(days: 14) { ...PublicIncident }
+      incidentHistory: recentIncidents(days: 90) { id title }
       maintenances { id title description status scheduledStart scheduledEnd services { id name } }
     }
   }

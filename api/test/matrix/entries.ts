@@ -395,7 +395,7 @@ export const PUBLIC_ALLOW_LIST: Record<string, string[]> = {
   PageStatus: ["description", "indicator", "updatedAt"],
   Service: ["activeIncidents", "createdAt", "description", "group", "id", "name", "position", "status", "statusSince", "statusSource", "updatedAt", "uptime"],
   StatusSource: ["incident", "kind", "maintenance"],
-  UptimeDay: ["date", "operationalRatio", "worstStatus"],
+  UptimeDay: ["date", "incidentIds", "operationalRatio", "worstStatus"],
   Incident: ["affectedServices", "createdAt", "id", "resolvedAt", "status", "title", "updatedAt", "updates"],
   AffectedService: ["fromStatus", "service", "toStatus"],
   IncidentUpdate: ["createdAt", "id", "message", "status"],

@@ -1,5 +1,6 @@
 // An incident with its timeline, newest update first (as status pages show it).
-import { formatTime, INCIDENT_STATUS_LABEL, SERVICE_STATUS_LABEL, tone } from "./status.ts";
+import { INCIDENT_STATUS_LABEL, SERVICE_STATUS_LABEL, tone } from "./status.ts";
+import { Time } from "./Time.tsx";
 
 export interface IncidentView {
   id: string;
@@ -25,7 +26,7 @@ export function IncidentCard({ incident, children }: { incident: IncidentView; c
         {[...incident.updates].reverse().map((update) => (
           <li key={update.id}>
             <strong>{INCIDENT_STATUS_LABEL[update.status]}</strong> — {update.message}
-            <div className="muted small">{formatTime(update.createdAt)}</div>
+            <div className="muted small"><Time value={update.createdAt} /></div>
           </li>
         ))}
       </ol>

@@ -1,4 +1,6 @@
 // Words and colours for statuses, shared by the public page and the dashboard.
+import { formatInZone, viewerTimeZone } from "./time.ts";
+
 export const SERVICE_STATUS_LABEL: Record<string, string> = {
   OPERATIONAL: "Operational",
   DEGRADED_PERFORMANCE: "Degraded performance",
@@ -52,6 +54,7 @@ export function tone(status: string): "ok" | "minor" | "major" | "critical" | "m
   }
 }
 
+/** A time as plain text, in the viewer's zone with the zone named; prefer <Time> (components/Time.tsx), which adds UTC. */
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return formatInZone(iso, viewerTimeZone());
 }

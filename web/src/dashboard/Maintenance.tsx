@@ -3,7 +3,8 @@ import { useState, type FormEvent } from "react";
 import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
-import { formatTime } from "../components/status.ts";
+import { Time, useViewerTimeZone } from "../components/Time.tsx";
+import { fromZonedInput, toZonedInput, zoneLabel } from "../components/time.ts";
 import { graphql } from "../gql/index.ts";
 import { useLiveQuery, useOrg } from "./org-context.tsx";
 
@@ -40,7 +41,7 @@ export function Maintenance() {
             <div className="row-main">
               <strong>{m.title}</strong> <span className="pill pill-maintenance">{STATUS[m.status]}</span>
               <div className="muted small">
-                {formatTime(m.scheduledStart)} – {formatTime(m.scheduledEnd)} · {m.services.map((s) => s.name).join(", ")}
+                <Time value={m.scheduledStart} /> – <Time value={m.scheduledEnd} /> · {m.services.map((s) => s.name).join(", ")}
               </div>
             </div>
             {org.isAdmin && (m.status === "SCHEDULED" || m.status === "IN_PROGRESS") && (
@@ -62,8 +63,19 @@ export function Maintenance() {
   );
 }
 
+/** Which zone a time input is read in (the viewer's own), said in its label. */
+function ZoneHint({ zone }: { zone: string }) {
+  return <span className="hint">{zoneLabel(zone)}</span>;
+}
+
+/** A datetime-local value on the viewer's wall clock, as the UTC instant the API takes. */
+function instant(form: FormData, name: string, zone: string): string {
+  return fromZonedInput(formText(form, name), zone) ?? "";
+}
+
 function ScheduleForm({ services }: { services: { id: string; name: string }[] }) {
   const org = useOrg();
+  const zone = useViewerTimeZone();
   const [{ fetching, error }, schedule] = useMutation(SCHEDULE);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -75,9 +87,9 @@ function ScheduleForm({ services }: { services: { id: string; name: string }[] }
         organizationId: org.id,
         title: formText(form, "title"),
         serviceIds: form.getAll("serviceIds").map(String),
-        // datetime-local is in the browser's zone; the API takes UTC instants.
-        scheduledStart: new Date(formText(form, "start")).toISOString(),
-        scheduledEnd: new Date(formText(form, "end")).toISOString(),
+        // datetime-local holds the viewer's wall-clock time; the API takes UTC instants.
+        scheduledStart: instant(form, "start", zone),
+        scheduledEnd: instant(form, "end", zone),
         ...(description ? { description } : {}),
       },
     });
@@ -88,8 +100,8 @@ function ScheduleForm({ services }: { services: { id: string; name: string }[] }
       <summary>Schedule maintenance</summary>
       <form className="form" onSubmit={(e) => void submit(e)}>
         <label>Title <input name="title" required maxLength={200} /></label>
-        <label>Starts <input name="start" type="datetime-local" required /></label>
-        <label>Ends <input name="end" type="datetime-local" required /></label>
+        <label>Starts <ZoneHint zone={zone} /> <input name="start" type="datetime-local" required /></label>
+        <label>Ends <ZoneHint zone={zone} /> <input name="end" type="datetime-local" required /></label>
         <fieldset>
           <legend>Services</legend>
           {services.map((s) => (
@@ -104,14 +116,9 @@ function ScheduleForm({ services }: { services: { id: string; name: string }[] }
   );
 }
 
-/** datetime-local wants local "YYYY-MM-DDTHH:mm". */
-function toLocalInput(iso: string): string {
-  const date = new Date(iso);
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 function EditWindow({ window: m, done }: { window: { id: string; title: string; description?: string | null; status: string; scheduledStart: string; scheduledEnd: string }; done: () => void }) {
   const [{ fetching, error }, update] = useMutation(UPDATE);
+  const zone = useViewerTimeZone();
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -121,8 +128,8 @@ function EditWindow({ window: m, done }: { window: { id: string; title: string; 
         title: formText(form, "title"),
         description: formText(form, "description") || null,
         // A window in progress keeps its start; only its end can move.
-        ...(m.status === "SCHEDULED" ? { scheduledStart: new Date(formText(form, "start")).toISOString() } : {}),
-        scheduledEnd: new Date(formText(form, "end")).toISOString(),
+        ...(m.status === "SCHEDULED" ? { scheduledStart: instant(form, "start", zone) } : {}),
+        scheduledEnd: instant(form, "end", zone),
       },
     });
     if (!result.error) done();
@@ -130,8 +137,8 @@ function EditWindow({ window: m, done }: { window: { id: string; title: string; 
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`Edit ${m.title}`}>
       <label className="wide">Title <input name="title" defaultValue={m.title} required maxLength={200} /></label>
-      <label>Starts <input name="start" type="datetime-local" defaultValue={toLocalInput(m.scheduledStart)} disabled={m.status !== "SCHEDULED"} required /></label>
-      <label>Ends <input name="end" type="datetime-local" defaultValue={toLocalInput(m.scheduledEnd)} required /></label>
+      <label>Starts <ZoneHint zone={zone} /> <input name="start" type="datetime-local" defaultValue={toZonedInput(m.scheduledStart, zone)} disabled={m.status !== "SCHEDULED"} required /></label>
+      <label>Ends <ZoneHint zone={zone} /> <input name="end" type="datetime-local" defaultValue={toZonedInput(m.scheduledEnd, zone)} required /></label>
       <label className="wide">Description <input name="description" defaultValue={m.description ?? ""} maxLength={5000} /></label>
       <button type="submit" disabled={fetching}>Save</button>
       <button type="button" className="secondary" onClick={done}>Cancel</button>

@@ -4,13 +4,16 @@ import { useEffect, useMemo, useRef } from "react";
 import { useTitle } from "../hooks.ts";
 import { Link, useParams } from "react-router";
 import { ConnectionIndicator } from "../components/ConnectionIndicator.tsx";
+import { EmptyPage } from "../components/EmptyPage.tsx";
 import { IncidentCard } from "../components/IncidentCard.tsx";
-import { formatTime, SERVICE_STATUS_LABEL, tone } from "../components/status.ts";
+import { SERVICE_STATUS_LABEL, tone } from "../components/status.ts";
+import { Time } from "../components/Time.tsx";
 import { UptimeBar } from "../components/UptimeBar.tsx";
 import type { StatusPageQuery } from "../gql/graphql.ts";
 import { STATUS_PAGE } from "../page-queries.ts";
 import { usePublicPage } from "../use-public-page.ts";
 import { NotFound } from "./NotFound.tsx";
+import { useIsPageAdmin } from "./use-page-admin.ts";
 
 type Page = NonNullable<StatusPageQuery["statusPage"]>;
 
@@ -27,6 +30,8 @@ export function StatusPage(props: { slug?: string }) {
   const stale = Boolean(result.error && page);
   useTitle(page ? `${page.status.indicator === "NONE" ? "✓" : "⚠"} ${page.organization.name} status` : "Status");
   useFavicon(page ? tone(page.status.indicator) : "ok");
+  const empty = page?.services.length === 0;
+  const isAdmin = useIsPageAdmin(slug, empty);
 
   // The incident pages sit under the page's own address (on a page host, at its root).
   const base = props.slug ? "" : `/status/${slug}`;
@@ -42,10 +47,13 @@ export function StatusPage(props: { slug?: string }) {
         <ConnectionIndicator live={live} />
       </header>
       {stale && <p className="notice" role="status">Showing the last known status while the page updates: retrying…</p>}
-      <section className={`banner banner-${tone(page.status.indicator)}`} aria-label="Overall status">
-        <strong data-testid="page-status">{page.status.description}</strong>
-        <span className="muted">Updated {formatTime(page.status.updatedAt)}</span>
-      </section>
+      {empty && <EmptyPage organizationName={page.organization.name} addServiceHref={isAdmin ? `/org/${page.organization.slug}/services` : null} />}
+      {!empty && (
+        <section className={`banner banner-${tone(page.status.indicator)}`} aria-label="Overall status">
+          <strong data-testid="page-status">{page.status.description}</strong>
+          <span className="banner-updated">Updated <Time value={page.status.updatedAt} /></span>
+        </section>
+      )}
       {page.activeIncidents.length > 0 && (
         <section aria-labelledby="active-incidents">
           <h2 id="active-incidents">Active incidents</h2>
@@ -53,11 +61,13 @@ export function StatusPage(props: { slug?: string }) {
         </section>
       )}
       <Maintenances page={page} />
-      <Services page={page} />
-      <section aria-labelledby="recent-incidents">
-        <h2 id="recent-incidents">Past incidents (14 days)</h2>
-        {page.recentIncidents.length === 0 ? <p className="muted">No incidents in the last 14 days.</p> : page.recentIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident}><IncidentLink base={base} id={incident.id} /></IncidentCard>)}
-      </section>
+      <Services page={page} base={base} />
+      {!empty && (
+        <section aria-labelledby="recent-incidents">
+          <h2 id="recent-incidents">Past incidents (14 days)</h2>
+          {page.recentIncidents.length === 0 ? <p className="muted">No incidents in the last 14 days.</p> : page.recentIncidents.map((incident) => <IncidentCard key={incident.id} incident={incident}><IncidentLink base={base} id={incident.id} /></IncidentCard>)}
+        </section>
+      )}
       <footer className="page-footer muted">
         Follow this page: <a href={`/status/${slug}/feed.atom`}>Atom</a> · <a href={`/status/${slug}/feed.rss`}>RSS</a> ·{" "}
         <a href={`/api/v2/${slug}/summary.json`}>Statuspage JSON</a> · <a href="/graphql/public">GraphQL</a>
@@ -70,7 +80,7 @@ function IncidentLink({ base, id }: { base: string; id: string }) {
   return <p className="small"><Link to={`${base}/incidents/${id}`}>Full timeline</Link></p>;
 }
 
-function Services({ page }: { page: Page }) {
+function Services({ page, base }: { page: Page; base: string }) {
   const groups = useMemo(() => {
     const byGroup = new Map<string, Page["services"]>();
     for (const service of page.services) {
@@ -79,10 +89,11 @@ function Services({ page }: { page: Page }) {
     }
     return [...byGroup.entries()];
   }, [page.services]);
+  const incidents = useMemo(() => [...page.activeIncidents, ...page.incidentHistory], [page.activeIncidents, page.incidentHistory]);
+  if (page.services.length === 0) return null;
   return (
     <section aria-labelledby="services">
       <h2 id="services">Services</h2>
-      {page.services.length === 0 && <p className="muted">No services yet.</p>}
       {groups.map(([group, services]) => (
         <div key={group} className="service-group">
           {group && <h3>{group}</h3>}
@@ -96,7 +107,7 @@ function Services({ page }: { page: Page }) {
                   </span>
                 </div>
                 {service.description && <p className="muted small">{service.description}</p>}
-                <UptimeBar days={service.uptime} />
+                <UptimeBar days={service.uptime} serviceName={service.name} incidents={incidents} incidentHref={(id) => `${base}/incidents/${id}`} />
               </li>
             ))}
           </ul>
@@ -117,7 +128,7 @@ function Maintenances({ page }: { page: Page }) {
             {m.title} <span className={`pill pill-maintenance`}>{m.status === "IN_PROGRESS" ? "In progress" : "Scheduled"}</span>
           </h3>
           <p className="muted small">
-            {formatTime(m.scheduledStart)} – {formatTime(m.scheduledEnd)} · {m.services.map((s) => s.name).join(", ")}
+            <Time value={m.scheduledStart} /> – <Time value={m.scheduledEnd} /> · {m.services.map((s) => s.name).join(", ")}
           </p>
           {m.description && <p>{m.description}</p>}
         </article>

@@ -51,6 +51,7 @@ interface PageRows {
   incidentUpdates: Map<string, IncidentUpdate[]>;
   /** Every linked service, deleted ones included (the files list them as they always have). */
   maintenanceServices: Map<string, Service[]>;
+  /** Per service: its status history and its incidents, which the uptime days are computed from. */
   uptime: Map<string, StatusHistory>;
   /** Rough bytes held (JSON size × 3 for object overhead). */
   bytes: number;

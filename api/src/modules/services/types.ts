@@ -13,7 +13,7 @@ import { z } from "zod";
 const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
 
 const UptimeDayRef = builder.objectRef<UptimeDay>("UptimeDay").implement({
-  description: "A service's day: how much of it the service was up, and the worst status it had.",
+  description: "A service's day: how much of it the service was up, the worst status it had, and the incidents that affected it.",
   ...everywhere,
   fields: (t) => ({
     date: t.exposeString("date", { description: "YYYY-MM-DD (UTC)." }),
@@ -21,6 +21,11 @@ const UptimeDayRef = builder.objectRef<UptimeDay>("UptimeDay").implement({
       description: "Share (0 to 1) of the observed part of the day without degradation or outage; maintenance counts as up.",
     }),
     worstStatus: t.field({ type: ServiceStatusEnum, resolve: (d) => d.worstStatus }),
+    incidentIds: t.exposeIDList("incidentIds", {
+      description:
+        "Incidents (not deleted) that affected the service at some point of the day, oldest first. Ids only, so a page " +
+        "of 90 days stays cheap: the incidents themselves are in StatusPage.activeIncidents and recentIncidents(days: 90).",
+    }),
   }),
 });
 
@@ -80,7 +85,7 @@ ServiceRef.implement({
       resolve: async (s, args, ctx) => {
         const history = await ctx.loaders.uptimeHistory.load(s);
         // A published page fixes the instant (its version), so one version gives one answer.
-        return uptimeDays({ createdAt: s.createdAt, now: ctx.asOf ?? new Date(), days: args.days, statusAtStart: history.statusAtStart, changes: history.changes });
+        return uptimeDays({ createdAt: s.createdAt, now: ctx.asOf ?? new Date(), days: args.days, statusAtStart: history.statusAtStart, changes: history.changes, incidents: history.incidents });
       },
     }),
   }),

@@ -7,9 +7,9 @@ describe("uptimeDays", () => {
   it("gives a full day up for a service that never changed, one entry per day, oldest first", () => {
     const days = uptimeDays({ createdAt: at("2026-01-01T00:00:00Z"), now: at("2026-01-03T12:00:00Z"), days: 3, statusAtStart: "OPERATIONAL", changes: [] });
     expect(days).toEqual([
-      { date: "2026-01-01", operationalRatio: 1, worstStatus: "OPERATIONAL" },
-      { date: "2026-01-02", operationalRatio: 1, worstStatus: "OPERATIONAL" },
-      { date: "2026-01-03", operationalRatio: 1, worstStatus: "OPERATIONAL" },
+      { date: "2026-01-01", operationalRatio: 1, worstStatus: "OPERATIONAL", incidentIds: [] },
+      { date: "2026-01-02", operationalRatio: 1, worstStatus: "OPERATIONAL", incidentIds: [] },
+      { date: "2026-01-03", operationalRatio: 1, worstStatus: "OPERATIONAL", incidentIds: [] },
     ]);
   });
 
@@ -31,8 +31,8 @@ describe("uptimeDays", () => {
       ],
     });
     expect(days).toEqual([
-      { date: "2026-01-01", operationalRatio: 0.75, worstStatus: "MAJOR_OUTAGE" },
-      { date: "2026-01-02", operationalRatio: 1, worstStatus: "OPERATIONAL" },
+      { date: "2026-01-01", operationalRatio: 0.75, worstStatus: "MAJOR_OUTAGE", incidentIds: [] },
+      { date: "2026-01-02", operationalRatio: 1, worstStatus: "OPERATIONAL", incidentIds: [] },
     ]);
   });
 
@@ -48,8 +48,8 @@ describe("uptimeDays", () => {
       ],
     });
     expect(days).toEqual([
-      { date: "2026-01-01", operationalRatio: 0.75, worstStatus: "DEGRADED_PERFORMANCE" },
-      { date: "2026-01-02", operationalRatio: 0.5, worstStatus: "DEGRADED_PERFORMANCE" },
+      { date: "2026-01-01", operationalRatio: 0.75, worstStatus: "DEGRADED_PERFORMANCE", incidentIds: [] },
+      { date: "2026-01-02", operationalRatio: 0.5, worstStatus: "DEGRADED_PERFORMANCE", incidentIds: [] },
     ]);
   });
 
@@ -61,6 +61,29 @@ describe("uptimeDays", () => {
       statusAtStart: "UNDER_MAINTENANCE",
       changes: [{ at: at("2026-01-01T12:00:00Z"), status: "MAJOR_OUTAGE" }],
     });
-    expect(days).toEqual([{ date: "2026-01-01", operationalRatio: 0.5, worstStatus: "MAJOR_OUTAGE" }]);
+    expect(days).toEqual([{ date: "2026-01-01", operationalRatio: 0.5, worstStatus: "MAJOR_OUTAGE", incidentIds: [] }]);
+  });
+
+  it("lists on each day the incidents open at some point of it, up to now, oldest first", () => {
+    const span = (id: string, from: string, to: string | null) => ({ id, createdAt: at(from), resolvedAt: to ? at(to) : null });
+    const days = uptimeDays({
+      createdAt: at("2025-12-01T00:00:00Z"),
+      now: at("2026-01-04T12:00:00Z"),
+      days: 4,
+      statusAtStart: "OPERATIONAL",
+      changes: [],
+      incidents: [
+        span("before-window", "2025-12-20T10:00:00Z", "2025-12-31T23:00:00Z"),
+        span("across-midnight", "2026-01-01T22:00:00Z", "2026-01-02T01:00:00Z"),
+        span("within-a-day", "2026-01-02T08:00:00Z", "2026-01-02T09:00:00Z"),
+        span("still-open", "2026-01-03T23:59:00Z", null),
+      ],
+    });
+    expect(days.map((d) => [d.date, d.incidentIds])).toEqual([
+      ["2026-01-01", ["across-midnight"]],
+      ["2026-01-02", ["across-midnight", "within-a-day"]],
+      ["2026-01-03", ["still-open"]],
+      ["2026-01-04", ["still-open"]],
+    ]);
   });
 });

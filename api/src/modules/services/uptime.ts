@@ -1,6 +1,7 @@
-// Service.uptime: per calendar day (UTC), the share of the day the service was up and the
-// worst status it had, computed from its status history (SERVICE_STATUS_CHANGED events).
-// Pure: the history is read by the uptimeHistory loader (lib/loaders.ts).
+// Service.uptime: per calendar day (UTC), the share of the day the service was up, the
+// worst status it had and the incidents that affected it, computed from its status history
+// (SERVICE_STATUS_CHANGED events) and its incidents. Pure: both are read by the uptimeHistory
+// loader (lib/loaders.ts), which a published page primes from its build.
 import type { ServiceStatus } from "../../generated/prisma/enums.ts";
 
 export const MAX_UPTIME_DAYS = 90;
@@ -11,11 +12,20 @@ export interface StatusChange {
   status: ServiceStatus;
 }
 
+/** An incident linked to the service, as the days need it: open from createdAt to resolvedAt. */
+export interface IncidentSpan {
+  id: string;
+  createdAt: Date;
+  resolvedAt: Date | null;
+}
+
 export interface UptimeDay {
   /** YYYY-MM-DD, UTC. */
   date: string;
   operationalRatio: number;
   worstStatus: ServiceStatus;
+  /** Incidents open at some point of the day, oldest first. */
+  incidentIds: string[];
 }
 
 /** Worst first when sorting descending; maintenance is planned, so it ranks below any outage. */
@@ -42,6 +52,8 @@ export function uptimeDays(input: {
   days: number;
   statusAtStart: ServiceStatus;
   changes: readonly StatusChange[];
+  /** The service's incidents (not deleted), oldest first: each day lists them in this order. */
+  incidents?: readonly IncidentSpan[];
 }): UptimeDay[] {
   const { createdAt, now, days } = input;
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
@@ -73,7 +85,19 @@ export function uptimeDays(input: {
       date: new Date(dayStart).toISOString().slice(0, 10),
       operationalRatio: observed > 0 ? Math.round((up / observed) * 10_000) / 10_000 : isUp(status) ? 1 : 0,
       worstStatus: worst,
+      incidentIds: incidentsOn(input.incidents ?? [], dayStart),
     });
   }
   return result;
+}
+
+/**
+ * Incidents open at some instant of the day: created before its end, not resolved before it began.
+ * Not cut at `now`: a published page's `now` is the start of its minute, and an incident opened
+ * since is already in its rows (and on the page as active): today's bar names it too.
+ */
+function incidentsOn(incidents: readonly IncidentSpan[], dayStart: number): string[] {
+  return incidents
+    .filter((i) => i.createdAt.getTime() < dayStart + DAY_MS && (i.resolvedAt === null || i.resolvedAt.getTime() >= dayStart))
+    .map((i) => i.id);
 }
