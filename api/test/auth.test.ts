@@ -142,6 +142,26 @@ describe("tokens", () => {
 });
 
 describe("throttling of sign-in", () => {
+  it("counts failed sign-ins, not successful ones: 15 in a row succeed, and failures are still limited", async () => {
+    // On Redis when the suite has one: the shared limiter gives the attempt back as the in-memory one does.
+    const app = await startTestApp({ authRateLimit: 10, ...(process.env.TEST_REDIS_URL ? { redisUrl: process.env.TEST_REDIS_URL } : {}) });
+    try {
+      const user = await signUp(app); // a sign-up counts: one of the ten
+      const logIn = (password: string) => app.gql<{ logIn: { token: string } }>(LOG_IN, { input: { email: user.email, password } });
+      for (let i = 0; i < 15; i++) expect(ok(await logIn(PASSWORD)).logIn.token).toBeTruthy();
+      // Nine failures fit beside the sign-up; the tenth attempt is refused, even with the right
+      // password. (On Redis the sign-up may have been counted by the in-memory insurance limiter
+      // while the connection was still opening: then the eleventh is.)
+      for (let i = 0; i < 9; i++) expect(codeOf(await logIn("wrong-password"))).toBe("UNAUTHENTICATED");
+      const next = [codeOf(await logIn("wrong-password")), codeOf(await logIn("wrong-password"))];
+      expect(next).toContain("RATE_LIMITED");
+      expect(codeOf(await logIn(PASSWORD))).toBe("RATE_LIMITED");
+    } finally {
+      await app.stop();
+    }
+  });
+
+
   it("answers RATE_LIMITED with HTTP 429 and Retry-After after too many attempts, for that email only", async () => {
     const app = await startTestApp({ authRateLimit: 3 });
     try {

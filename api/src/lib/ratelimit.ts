@@ -9,6 +9,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 export interface Limiter {
   /** Counts one attempt for `key`; null when allowed, else the seconds to wait. */
   take(key: string): Promise<number | null>;
+  /** Gives back one attempt taken for `key` (a sign-in that succeeded is not held against anyone). */
+  refund(key: string): Promise<void>;
 }
 
 export interface Limiters {
@@ -25,7 +27,7 @@ export interface Limiters {
   close(): Promise<void>;
 }
 
-const UNLIMITED: Limiter = { take: () => Promise.resolve(null) };
+const UNLIMITED: Limiter = { take: () => Promise.resolve(null), refund: () => Promise.resolve() };
 
 export function createLimiters(options: { publicPerSecond: number; authPerIpAndEmail: number; redisUrl?: string | undefined }): Limiters {
   let redis: Redis | null = null;
@@ -44,6 +46,16 @@ export function createLimiters(options: { publicPerSecond: number; authPerIpAndE
         } catch (rejection) {
           if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
           return null; // the store failed and no insurance answered: never lock people out
+        }
+      },
+      async refund(key) {
+        try {
+          // Never below zero: an attempt counted by the insurance limiter while Redis was away
+          // must not turn into credit in Redis.
+          const counted = await store.get(key);
+          if (counted && counted.consumedPoints > 0) await store.reward(key, 1);
+        } catch {
+          // the store failed: the attempt stays counted, which only errs on the safe side
         }
       },
     };
