@@ -4,7 +4,7 @@
 // field, empty states.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createService, createTenant, PASSWORD, signUp, type Tenant } from "../../api/test/fixtures.ts";
+import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
 
