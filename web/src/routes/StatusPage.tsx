@@ -18,7 +18,7 @@ export const STATUS_PAGE = graphql(`
     statusPage(slug: $slug) {
       organization { slug name }
       status { indicator description updatedAt }
-      services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus } }
+      services { id name description group status statusSince statusSource { kind } uptime(days: 90) { date operationalRatio worstStatus } }
       activeIncidents { ...PublicIncident }
       recentIncidents(days: 14) { ...PublicIncident }
       maintenances { id title description status scheduledStart scheduledEnd services { id name } }
@@ -26,7 +26,7 @@ export const STATUS_PAGE = graphql(`
   }
   fragment PublicIncident on Incident {
     id title status createdAt resolvedAt
-    affectedServices { service { id name } toStatus }
+    affectedServices { service { id name status statusSource { kind } } toStatus }
     updates { id status message createdAt }
   }
 `);
@@ -104,6 +104,8 @@ function Services({ page }: { page: Page }) {
     }
     return [...byGroup.entries()];
   }, [page.services]);
+  // A status set by hand is worth saying where an active incident lists the service (its impact there is not what it shows).
+  const inIncident = new Set(page.activeIncidents.flatMap((incident) => incident.affectedServices.map((a) => a.service.id)));
   return (
     <section aria-labelledby="services">
       <h2 id="services">Services</h2>
@@ -116,8 +118,13 @@ function Services({ page }: { page: Page }) {
               <li key={service.id} className="service" data-testid={`service-${service.name}`}>
                 <div className="service-row">
                   <span className="service-name">{service.name}</span>
-                  <span className={`pill pill-${tone(service.status)}`} data-testid="service-status">
-                    {SERVICE_STATUS_LABEL[service.status]}
+                  <span>
+                    {service.statusSource.kind === "MANUAL" && inIncident.has(service.id) && (
+                      <span className="muted small" data-testid="set-by-hand">set by hand </span>
+                    )}
+                    <span className={`pill pill-${tone(service.status)}`} data-testid="service-status">
+                      {SERVICE_STATUS_LABEL[service.status]}
+                    </span>
                   </span>
                 </div>
                 {service.description && <p className="muted small">{service.description}</p>}
