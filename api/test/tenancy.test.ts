@@ -70,8 +70,8 @@ interface WriteCase {
 }
 
 const writes: WriteCase[] = [
-  { name: "createService", query: `mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`, variables: () => Promise.resolve({ input: { organizationId: a.orgId, name: "New" } }) },
-  { name: "updateService", query: `mutation($input: UpdateServiceInput!) { updateService(input: $input) { id } }`, variables: async () => ({ input: { id: await createService(t, a), name: "Renamed" } }) },
+  { name: "createService", query: `mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`, variables: () => Promise.resolve({ input: { organizationId: a.orgId, name: unique("New") } }) },
+  { name: "updateService", query: `mutation($input: UpdateServiceInput!) { updateService(input: $input) { id } }`, variables: async () => ({ input: { id: await createService(t, a), name: unique("Renamed") } }) },
   { name: "setServiceStatus", query: `mutation($input: SetServiceStatusInput!) { setServiceStatus(input: $input) { id } }`, variables: async () => ({ input: { id: await createService(t, a), status: "DEGRADED_PERFORMANCE" } }) },
   { name: "deleteService", query: `mutation($id: ID!) { deleteService(id: $id) }`, variables: async () => ({ id: await createService(t, a) }) },
   {

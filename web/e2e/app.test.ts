@@ -258,7 +258,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Custom domain").fill("not a domain");
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByRole("alert").filter({ hasText: "customDomain" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "Custom domain must be a host name" }).waitFor();
     // A name that does not reach this server: the claim is kept, the proof refused with the reason.
     const elsewhere = `status-${Date.now().toString(36)}.invalid`;
     await page.getByLabel("Custom domain").fill(elsewhere);

@@ -4,6 +4,7 @@
 import { cacheExchange as documentCache, Client, fetchExchange, mapExchange, ssrExchange } from "@urql/core";
 import { cacheExchange, type UpdateResolver } from "@urql/exchange-graphcache";
 import { firstViewState } from "./first-view.ts";
+import { announceRefusal, withoutPropagatedNulls } from "./refusals.ts";
 import { session } from "./session.ts";
 
 // GET, so the server answers the page from memory (its published page, ETag) and a CDN in
@@ -56,6 +57,13 @@ export function createAdminClient(): Client {
         keys: Object.fromEntries(embedded.map((name) => [name, () => null])),
         // Lists whose membership a mutation changes are refetched rather than patched by hand.
         updates: { Mutation: { ...Object.fromEntries(LIST_CHANGING_MUTATIONS.map((name) => [name, refetchOrganization])), leaveOrganization: refetchViewer } },
+      }),
+      // Between the network and the cache: a refused field never nulls what other pages show (refusals.ts).
+      mapExchange({
+        onResult(result) {
+          announceRefusal(result);
+          return withoutPropagatedNulls(result);
+        },
       }),
       fetchExchange,
     ],

@@ -6,7 +6,7 @@ import { graphql } from "./gql/index.ts";
 export const PUBLIC_INCIDENT = graphql(`
   fragment PublicIncident on Incident {
     id title status createdAt resolvedAt
-    affectedServices { service { id name } toStatus }
+    affectedServices { service { id name status statusSource { kind } } toStatus }
     updates { id status message createdAt }
   }
 `);
@@ -17,7 +17,7 @@ export const STATUS_PAGE = graphql(`
       cursor
       organization { slug name }
       status { indicator description updatedAt }
-      services { id name description group status statusSince uptime(days: 90) { date operationalRatio worstStatus incidentIds } }
+      services { id name description group status statusSince statusSource { kind } uptime(days: 90) { date operationalRatio worstStatus incidentIds } }
       activeIncidents { ...PublicIncident }
       recentIncidents(days: 14) { ...PublicIncident }
       incidentHistory: recentIncidents(days: 90) { id title }

@@ -9,6 +9,7 @@ import { GraphQLError, GraphQLScalarType, type ValueNode } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import type { Context } from "../context.ts";
 import { badInput, unauthenticated } from "./errors.ts";
+import { refusal } from "./validation.ts";
 
 export type SubGraph = "Admin" | "Public";
 
@@ -56,7 +57,7 @@ export const builder = new SchemaBuilder<{
       const issue = result.issues[0];
       const path = (issue?.path ?? []).map((p) => (typeof p === "object" ? p.key : p));
       const field = [...path].reverse().find((p): p is string => typeof p === "string" && p !== "input");
-      return badInput(field ? `${field}: ${issue?.message ?? "is invalid"}` : (issue?.message ?? "Invalid input."), field);
+      return badInput(refusal(field, issue?.message ?? "is not valid"), field);
     },
   },
 });

@@ -6,6 +6,7 @@
 import { Kind, visit, type ASTNode, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { AppError, badInput } from "./errors.ts";
+import { refusal } from "./validation.ts";
 
 // eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -81,7 +82,7 @@ export function refuseUnstorableInput(): Plugin {
   const check = ({ args, setResultAndStopExecution }: { args: { document: DocumentNode; variableValues?: unknown }; setResultAndStopExecution: (result: { errors: readonly Error[] }) => void }) => {
     const field = unstorableInDocument(args.document) ?? unstorableInVariables(args.variableValues);
     if (field === null) return;
-    setResultAndStopExecution({ errors: [badInput(`${field}: must not contain NUL characters or unpaired surrogates.`, field)] });
+    setResultAndStopExecution({ errors: [badInput(refusal(field, "must not contain NUL characters or unpaired surrogates"), field)] });
   };
   return {
     onRequestParse,

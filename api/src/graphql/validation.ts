@@ -1,5 +1,6 @@
 // The shapes user input must have, shared by the input types. Errors become BAD_USER_INPUT
-// with the field at fault (builder.ts).
+// with the field at fault (builder.ts), in the product's words: "<Label> <rule>." (refusal()),
+// or a rule written as a whole sentence (capitalised) as it stands.
 import { dictionary as commonPasswordDictionary } from "@zxcvbn-ts/language-common";
 import { z } from "zod";
 
@@ -32,9 +33,9 @@ export function isCommonPassword(password: string): boolean {
 export const id = z.string().min(1, "must not be empty").max(64, "is not an id");
 export const ids = z
   .array(id)
-  .min(1, "must name at least one")
-  .max(100, "must name at most 100")
-  .refine((list) => new Set(list).size === list.length, "must not repeat an id");
+  .min(1, "Choose at least one service.")
+  .max(100, "Choose at most 100 services.")
+  .refine((list) => new Set(list).size === list.length, "Choose each service once.");
 
 /**
  * Names a tenant may not take: the app's own paths, and host labels a hosted status page
@@ -63,7 +64,7 @@ export const slug = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "must be 1-48 lower-case letters, digits or inner hyphens")
-  .refine((s) => !RESERVED_SLUGS.has(s), "is reserved");
+  .refine((s) => !RESERVED_SLUGS.has(s), "is kept for the service itself: choose another");
 
 /** Derives a slug from an organisation's name: "Dance Company!" -> "dance-company". */
 export function slugify(text: string): string {
@@ -88,3 +89,35 @@ export const hostName = z
   .toLowerCase()
   .max(253, "must be at most 253 characters")
   .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a host name like status.example.com");
+
+/**
+ * What people call the fields of the inputs (the forms' labels), for messages. A field not
+ * listed is named by its words ("customDomain" → "Custom domain").
+ */
+const FIELD_LABELS: Record<string, string> = {
+  organizationSlug: "Page address",
+  slug: "Page address",
+  organizationName: "Organisation name",
+  serviceIds: "Services",
+  scheduledStart: "Start",
+  scheduledEnd: "End",
+  position: "Order",
+  url: "URL",
+  kinds: "Events",
+  organizationId: "Organisation",
+  token: "Link",
+};
+
+export function labelOf(field: string): string {
+  const label = FIELD_LABELS[field];
+  if (label) return label;
+  const words = field.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** "must not be empty" about `name` → "Name must not be empty."; a whole sentence stays as it is. */
+export function refusal(field: string | undefined, rule: string): string {
+  if (/^[A-Z]/.test(rule)) return rule;
+  const sentence = field ? `${labelOf(field)} ${rule}` : `This ${rule}`;
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}

@@ -1,6 +1,8 @@
 // /org/:slug/… — the signed-in dashboard: navigation, the live organisation stream, and the
-// page for the section in the URL. Members see everything; only admins see write controls.
-import { useState } from "react";
+// page for the section in the URL. Members see everything but the admin-only pages (not in
+// their navigation; at their address a message inside the dashboard); only admins see write
+// controls. The top bar's page status follows the same stream as the pages.
+import { useEffect, useState } from "react";
 import { Link, NavLink, Navigate, Route, Routes, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { ConnectionIndicator } from "../components/ConnectionIndicator.tsx";
@@ -8,6 +10,7 @@ import { tone } from "../components/status.ts";
 import { graphql } from "../gql/index.ts";
 import { useDebounced, useTitle } from "../hooks.ts";
 import { NotFound } from "../routes/NotFound.tsx";
+import { roleRefusals } from "../refusals.ts";
 import { session } from "../session.ts";
 import { useLive } from "../use-live.ts";
 import { AuditLog } from "./AuditLog.tsx";
@@ -15,7 +18,7 @@ import { Console } from "./Console.tsx";
 import { Incidents } from "./Incidents.tsx";
 import { Maintenance } from "./Maintenance.tsx";
 import { Members } from "./Members.tsx";
-import { OrgContext } from "./org-context.tsx";
+import { OrgContext, useOrg } from "./org-context.tsx";
 import { Services } from "./Services.tsx";
 import { Settings } from "./Settings.tsx";
 import { Tokens } from "./Tokens.tsx";
@@ -36,7 +39,7 @@ const ORGANIZATION_EVENTS = `subscription OrganizationEvents($organizationId: ID
 export function Dashboard() {
   const { slug = "" } = useParams();
   const navigate = useNavigate();
-  const [result] = useQuery({ query: ORGANIZATION, variables: { slug } });
+  const [result, reload] = useQuery({ query: ORGANIZATION, variables: { slug } });
   const [, endSession] = useMutation(LOG_OUT);
   const [refreshKey, setRefreshKey] = useState(0);
   const bump = useDebounced(() => setRefreshKey((k) => k + 1), 100);
@@ -54,6 +57,16 @@ export function Dashboard() {
     onUnauthorized: () => session.end("Your session ended or your access changed: sign in again."),
   });
   useTitle(org ? `${org.name} · dashboard` : "Dashboard");
+  // Whatever changed elsewhere (an API token, another admin, the maintenance clock) changes
+  // the page status too; a refusal for the viewer's role means the role changed: reload both.
+  useEffect(() => {
+    if (refreshKey > 0) reload({ requestPolicy: "network-only" });
+  }, [refreshKey, reload]);
+  useEffect(() => {
+    const refused = () => reload({ requestPolicy: "network-only" });
+    roleRefusals.addEventListener("forbidden", refused);
+    return () => roleRefusals.removeEventListener("forbidden", refused);
+  }, [reload]);
 
   if (result.fetching && !result.data) return <main className="page"><p className="muted">Loading…</p></main>;
   if (!org || !result.data?.viewer) return <NotFound what={`You are not a member of “${slug}”, or it does not exist.`} />;
@@ -74,7 +87,7 @@ export function Dashboard() {
           <Link to={`/org/${org.slug}`} className="brand">
             <span className={`dot dot-${tone(org.status.indicator)}`} aria-hidden="true" /> {org.name}
           </Link>
-          <span className="muted small">{org.status.description}</span>
+          <span className="muted small" data-testid="topbar-status">{org.status.description}</span>
           <ConnectionIndicator live={live} />
           <span className="spacer" />
           {viewer.memberships.length > 1 && (
@@ -106,14 +119,29 @@ export function Dashboard() {
             <Route path="incidents" element={<Incidents />} />
             <Route path="maintenance" element={<Maintenance />} />
             <Route path="members" element={<Members />} />
-            <Route path="tokens" element={isAdmin ? <Tokens /> : <NotFound />} />
-            <Route path="audit" element={isAdmin ? <AuditLog /> : <NotFound />} />
-            <Route path="console" element={isAdmin ? <Console /> : <NotFound />} />
-            <Route path="settings" element={isAdmin ? <Settings /> : <NotFound />} />
-            <Route path="*" element={<NotFound />} />
+            <Route path="tokens" element={isAdmin ? <Tokens /> : <AdminsOnly page="API tokens" />} />
+            <Route path="audit" element={isAdmin ? <AuditLog /> : <AdminsOnly page="Audit log" />} />
+            <Route path="console" element={isAdmin ? <Console /> : <AdminsOnly page="Console" />} />
+            <Route path="settings" element={isAdmin ? <Settings /> : <AdminsOnly page="Settings" />} />
+            <Route path="*" element={<section><h1>Not found</h1><p>There is no such page in the dashboard.</p><p><Link to={`/org/${org.slug}/services`}>Go to the services</Link></p></section>} />
           </Routes>
         </main>
       </div>
     </OrgContext.Provider>
+  );
+}
+
+/** An admin-only page at its address, for a member: said inside the dashboard, which stays. */
+function AdminsOnly({ page }: { page: string }) {
+  const org = useOrg();
+  return (
+    <section data-testid="admins-only">
+      <h1>{page}</h1>
+      <p className="notice">
+        <strong>Admins only.</strong> Only admins of {org.name} can open this page. As a member you can follow the services, incidents and
+        maintenance, but not change them: ask an admin if you need more.
+      </p>
+      <p><Link to={`/org/${org.slug}/services`}>Go to the services</Link></p>
+    </section>
   );
 }

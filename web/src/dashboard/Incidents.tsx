@@ -1,9 +1,12 @@
 // Incidents: open one across several services (only impacts the rules allow are offered),
-// post updates that move the status forward, resolve, delete; resolved ones below.
+// post updates that move the status forward, resolve, delete; resolved ones below. With no
+// services yet there is nothing to open an incident on: the page says so and links there.
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { formText } from "../form.ts";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
+import { useRefusal } from "../components/refusal.tsx";
 import { IncidentCard } from "../components/IncidentCard.tsx";
 import { allowedImpacts, INCIDENT_STATUS_LABEL, nextIncidentStatuses, OUTAGE_STATUSES, SERVICE_STATUS_LABEL } from "../components/status.ts";
 import { graphql } from "../gql/index.ts";
@@ -21,7 +24,7 @@ const INCIDENTS = graphql(`
   }
   fragment DashboardIncident on Incident {
     id title status createdAt resolvedAt
-    affectedServices { service { id name } fromStatus toStatus }
+    affectedServices { service { id name status statusSource { kind incident { id } } } fromStatus toStatus }
     updates { id status message createdAt }
   }
 `);
@@ -37,7 +40,12 @@ export function Incidents() {
     <section>
       <h1>Incidents</h1>
       <ErrorMessage error={result.error} />
-      {org.isAdmin && data && <OpenIncident services={data.services} />}
+      {org.isAdmin && data && data.services.length === 0 && (
+        <p className="notice empty-state" data-testid="incidents-need-services">
+          An incident says which services it affects, and there are none yet. <Link to={`/org/${org.slug}/services`}>Add a service first</Link>.
+        </p>
+      )}
+      {org.isAdmin && data && data.services.length > 0 && <OpenIncident services={data.services} />}
       <h2>Active</h2>
       {data && data.active.nodes.length === 0 && <p className="muted">No active incidents.</p>}
       {data?.active.nodes.map((incident) => (
@@ -58,6 +66,7 @@ export function Incidents() {
 
 function OpenIncident({ services }: { services: { id: string; name: string; status: string }[] }) {
   const [{ fetching, error }, create] = useMutation(CREATE);
+  const refusal = useRefusal(error, ["title", "serviceIds", "impact", "message"]);
   const [selected, setSelected] = useState<string[]>([]);
   const [open, setOpen] = useState(false);
   const chosen = services.filter((s) => selected.includes(s.id));
@@ -76,10 +85,16 @@ function OpenIncident({ services }: { services: { id: string; name: string; stat
   };
   if (!open) return <button type="button" onClick={() => setOpen(true)}>Open an incident</button>;
   return (
-    <form className="form card" onSubmit={(e) => void submit(e)} aria-label="Open an incident">
-      <label>Title <input name="title" required maxLength={200} autoFocus /></label>
-      <fieldset>
+    <form className="form card" onSubmit={(e) => void submit(e)} onInput={refusal.clear} aria-label="Open an incident">
+      <div className="field">
+        <label>
+          Title <input name="title" required maxLength={200} autoFocus {...refusal.invalid("title")} />
+        </label>
+        {refusal.at("title")}
+      </div>
+      <fieldset {...refusal.invalid("serviceIds")}>
         <legend>Affected services</legend>
+        {refusal.at("serviceIds")}
         {services.map((s) => (
           <label key={s.id} className="check">
             <input
@@ -92,15 +107,23 @@ function OpenIncident({ services }: { services: { id: string; name: string; stat
           </label>
         ))}
       </fieldset>
-      <label>
-        Impact
-        <select name="impact" required disabled={impacts.length === 0}>
-          {impacts.map((impact) => <option key={impact} value={impact}>{SERVICE_STATUS_LABEL[impact]}</option>)}
-        </select>
-        {chosen.length > 0 && impacts.length === 0 && <span className="hint">No impact would make all of these worse: choose fewer services.</span>}
-      </label>
-      <label>First update <textarea name="message" required maxLength={5000} rows={3} /></label>
-      <ErrorMessage error={error} />
+      <div className="field">
+        <label>
+          Impact
+          <select name="impact" required disabled={impacts.length === 0}>
+            {impacts.map((impact) => <option key={impact} value={impact}>{SERVICE_STATUS_LABEL[impact]}</option>)}
+          </select>
+          {chosen.length > 0 && impacts.length === 0 && <span className="hint">No impact would make all of these worse: choose fewer services.</span>}
+        </label>
+        {refusal.at("impact")}
+      </div>
+      <div className="field">
+        <label>
+          First update <textarea name="message" required maxLength={5000} rows={3} {...refusal.invalid("message")} />
+        </label>
+        {refusal.at("message")}
+      </div>
+      {refusal.general}
       <div className="buttons">
         <button type="submit" disabled={fetching || selected.length === 0 || impacts.length === 0}>Open incident</button>
         <button type="button" className="secondary" onClick={() => setOpen(false)}>Cancel</button>
@@ -112,6 +135,7 @@ function OpenIncident({ services }: { services: { id: string; name: string; stat
 function IncidentActions({ incident }: { incident: { id: string; title: string; status: string } }) {
   const [updateState, update] = useMutation(UPDATE);
   const [deleteState, remove] = useMutation(DELETE);
+  const refusal = useRefusal(updateState.error, ["message", "status"]);
   const next = nextIncidentStatuses(incident.status);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -123,8 +147,13 @@ function IncidentActions({ incident }: { incident: { id: string; title: string; 
   };
   return (
     <div className="incident-actions">
-      <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`Post an update to ${incident.title}`}>
-        <label className="wide">Update <input name="message" required maxLength={5000} /></label>
+      <form className="inline-form" onSubmit={(e) => void submit(e)} onInput={refusal.clear} aria-label={`Post an update to ${incident.title}`}>
+        <div className="field wide">
+          <label>
+            Update <input name="message" required maxLength={5000} {...refusal.invalid("message")} />
+          </label>
+          {refusal.at("message")}
+        </div>
         {next.length > 0 && (
           <label>
             Status
@@ -152,7 +181,8 @@ function IncidentActions({ incident }: { incident: { id: string; title: string; 
           Delete
         </button>
       </div>
-      <ErrorMessage error={updateState.error ?? deleteState.error} />
+      {refusal.general}
+      <ErrorMessage error={deleteState.error} />
     </div>
   );
 }

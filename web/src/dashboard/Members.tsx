@@ -37,7 +37,7 @@ export function Members() {
           <MemberList />
         </>
       ) : (
-        <p className="muted">Only admins can see and invite members.</p>
+        <p className="muted">You are a member of {org.name}. Only admins can see and invite members; you can leave the organisation here.</p>
       )}
       <Leave />
     </section>

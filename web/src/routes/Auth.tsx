@@ -6,7 +6,7 @@ import { useMutation } from "urql";
 import { graphql } from "../gql/index.ts";
 import { useTitle } from "../hooks.ts";
 import { session } from "../session.ts";
-import { ErrorMessage } from "../components/ErrorMessage.tsx";
+import { useRefusal } from "../components/refusal.tsx";
 
 const LOG_IN = graphql(`
   mutation LogIn($input: LogInInput!) {
@@ -35,6 +35,7 @@ export function LogIn() {
   useTitle("Sign in");
   const [reason] = useState(() => session.takeEndReason());
   const [{ fetching, error }, logIn] = useMutation(LOG_IN);
+  const refusal = useRefusal(error, ["email", "password"]);
   const finish = useFinish();
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -46,14 +47,20 @@ export function LogIn() {
     <main className="page narrow">
       <h1>Sign in</h1>
       {reason && <p className="notice" role="status">{reason}</p>}
-      <form onSubmit={(e) => void submit(e)} className="form">
-        <label>
-          Email <input name="email" type="email" autoComplete="email" required autoFocus />
-        </label>
-        <label>
-          Password <input name="password" type="password" autoComplete="current-password" required />
-        </label>
-        <ErrorMessage error={error} />
+      <form onSubmit={(e) => void submit(e)} onInput={refusal.clear} className="form">
+        <div className="field">
+          <label>
+            Email <input name="email" type="email" autoComplete="email" required autoFocus maxLength={254} {...refusal.invalid("email")} />
+          </label>
+          {refusal.at("email")}
+        </div>
+        <div className="field">
+          <label>
+            Password <input name="password" type="password" autoComplete="current-password" required maxLength={200} {...refusal.invalid("password")} />
+          </label>
+          {refusal.at("password")}
+        </div>
+        {refusal.general}
         <button type="submit" disabled={fetching}>{fetching ? "Signing in…" : "Sign in"}</button>
       </form>
       <p>
@@ -66,6 +73,7 @@ export function LogIn() {
 export function SignUp() {
   useTitle("Create an organisation");
   const [{ fetching, error }, signUp] = useMutation(SIGN_UP);
+  const refusal = useRefusal(error, ["name", "email", "password", "organizationName", "organizationSlug"]);
   const finish = useFinish();
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -85,25 +93,40 @@ export function SignUp() {
   return (
     <main className="page narrow">
       <h1>Create an organisation</h1>
-      <form onSubmit={(e) => void submit(e)} className="form">
-        <label>
-          Your name <input name="name" autoComplete="name" required autoFocus />
-        </label>
-        <label>
-          Email <input name="email" type="email" autoComplete="email" required />
-        </label>
-        <label>
-          Password <input name="password" type="password" autoComplete="new-password" minLength={10} required />
-          <span className="hint">At least 10 characters, not a common password.</span>
-        </label>
-        <label>
-          Organisation name <input name="organizationName" required />
-        </label>
-        <label>
-          Page address (optional) <input name="organizationSlug" pattern="[a-z0-9](?:[a-z0-9\-]{0,46}[a-z0-9])?" />
-          <span className="hint">Lower-case letters, digits and dashes; derived from the name when empty.</span>
-        </label>
-        <ErrorMessage error={error} />
+      <form onSubmit={(e) => void submit(e)} onInput={refusal.clear} className="form">
+        <div className="field">
+          <label>
+            Your name <input name="name" autoComplete="name" required autoFocus maxLength={100} {...refusal.invalid("name")} />
+          </label>
+          {refusal.at("name")}
+        </div>
+        <div className="field">
+          <label>
+            Email <input name="email" type="email" autoComplete="email" required maxLength={254} {...refusal.invalid("email")} />
+          </label>
+          {refusal.at("email")}
+        </div>
+        <div className="field">
+          <label>
+            Password <input name="password" type="password" autoComplete="new-password" minLength={10} maxLength={200} required {...refusal.invalid("password")} />
+            <span className="hint">At least 10 characters, not a common password.</span>
+          </label>
+          {refusal.at("password")}
+        </div>
+        <div className="field">
+          <label>
+            Organisation name <input name="organizationName" required maxLength={100} {...refusal.invalid("organizationName")} />
+          </label>
+          {refusal.at("organizationName")}
+        </div>
+        <div className="field">
+          <label>
+            Page address (optional) <input name="organizationSlug" maxLength={48} pattern="[a-z0-9](?:[a-z0-9\-]{0,46}[a-z0-9])?" {...refusal.invalid("organizationSlug")} />
+            <span className="hint">Lower-case letters, digits and dashes; derived from the name when empty.</span>
+          </label>
+          {refusal.at("organizationSlug")}
+        </div>
+        {refusal.general}
         <button type="submit" disabled={fetching}>{fetching ? "Creating…" : "Create organisation"}</button>
       </form>
       <p>

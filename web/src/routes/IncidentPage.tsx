@@ -4,7 +4,8 @@ import { useRef } from "react";
 import { Link, useParams } from "react-router";
 import { ConnectionIndicator } from "../components/ConnectionIndicator.tsx";
 import { IncidentCard } from "../components/IncidentCard.tsx";
-import { formatTime, tone } from "../components/status.ts";
+import { tone } from "../components/status.ts";
+import { Time } from "../components/Time.tsx";
 import type { IncidentPageQuery } from "../gql/graphql.ts";
 import { useTitle } from "../hooks.ts";
 import { INCIDENT_PAGE } from "../page-queries.ts";
@@ -48,8 +49,8 @@ export function IncidentPage(props: { slug?: string }) {
         <h2 id="incident">Incident</h2>
         <IncidentCard incident={incident}>
           <p className="muted small" data-testid="incident-times">
-            Opened {formatTime(incident.createdAt)}
-            {incident.resolvedAt ? ` · resolved ${formatTime(incident.resolvedAt)}` : ""}
+            Opened <Time value={incident.createdAt} />
+            {incident.resolvedAt ? <> · resolved <Time value={incident.resolvedAt} /></> : null}
           </p>
         </IncidentCard>
       </section>

@@ -91,6 +91,8 @@ function Services({ page, base }: { page: Page; base: string }) {
   }, [page.services]);
   const incidents = useMemo(() => [...page.activeIncidents, ...page.incidentHistory], [page.activeIncidents, page.incidentHistory]);
   if (page.services.length === 0) return null;
+  // A status set by hand is worth saying where an active incident lists the service (its impact there is not what it shows).
+  const inIncident = new Set(page.activeIncidents.flatMap((incident) => incident.affectedServices.map((a) => a.service.id)));
   return (
     <section aria-labelledby="services">
       <h2 id="services">Services</h2>
@@ -102,8 +104,13 @@ function Services({ page, base }: { page: Page; base: string }) {
               <li key={service.id} className="service" data-testid={`service-${service.name}`}>
                 <div className="service-row">
                   <span className="service-name">{service.name}</span>
-                  <span className={`pill pill-${tone(service.status)}`} data-testid="service-status">
-                    {SERVICE_STATUS_LABEL[service.status]}
+                  <span>
+                    {service.statusSource.kind === "MANUAL" && inIncident.has(service.id) && (
+                      <span className="muted small" data-testid="set-by-hand">set by hand </span>
+                    )}
+                    <span className={`pill pill-${tone(service.status)}`} data-testid="service-status">
+                      {SERVICE_STATUS_LABEL[service.status]}
+                    </span>
                   </span>
                 </div>
                 {service.description && <p className="muted small">{service.description}</p>}

@@ -37,7 +37,7 @@ export async function signUp({ ctx, input }: { ctx: Context; input: SignUpInput 
   } catch (error) {
     const target = isUniqueViolation(error);
     if (target === "email") throw conflict("An account with this email already exists: sign in instead.", "email");
-    if (target === "slug") throw conflict(`The address "${slug}" is taken: choose another organizationSlug.`, "organizationSlug");
+    if (target === "slug") throw conflict(`The page address “${slug}” is taken: choose another.`, "organizationSlug");
     throw error;
   }
 }

@@ -25,7 +25,7 @@ const STATUS_WORDS: Record<IncidentStatus, string> = {
  */
 export async function updateIncident({ ctx, input, organizationId }: { ctx: Context; input: UpdateIncidentInput; organizationId: string }) {
   if (input.status == null && input.message == null && input.title == null) {
-    throw badInput("Give at least one of status, message or title.", "status");
+    throw badInput("Write an update, or choose a new status or title.", "message");
   }
   return ctx.services.mutations.run(organizationId, actorOf(ctx.viewer), async (m) => {
     const incident = await lockIncident(m, input.id);

@@ -6,7 +6,7 @@ import { badInput, invalidTransition } from "../../graphql/errors.ts";
 /** A window must end after it starts. */
 export function checkWindow(start: Date, end: Date): void {
   if (end.getTime() <= start.getTime()) {
-    throw badInput("scheduledEnd must be later than scheduledStart.", "scheduledEnd");
+    throw badInput("The end must be later than the start.", "scheduledEnd");
   }
 }
 

@@ -15,7 +15,7 @@ export interface ScheduleMaintenanceInput {
 /** Plans a window. It starts and ends by the clock (scheduler issue); until then it is SCHEDULED. */
 export async function scheduleMaintenance({ ctx, input }: { ctx: Context; input: ScheduleMaintenanceInput }) {
   checkWindow(input.scheduledStart, input.scheduledEnd);
-  if (input.scheduledEnd.getTime() <= Date.now()) throw badInput("scheduledEnd must be in the future.", "scheduledEnd");
+  if (input.scheduledEnd.getTime() <= Date.now()) throw badInput("The end must be in the future.", "scheduledEnd");
   const organizationId = input.organizationId;
   return ctx.services.mutations.run(organizationId, actorOf(ctx.viewer), async (m) => {
     const services = await m.tx.service.count({ where: { id: { in: input.serviceIds }, organizationId, deletedAt: null } });

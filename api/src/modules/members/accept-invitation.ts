@@ -92,7 +92,7 @@ async function planFor(ctx: Context, user: User | null, input: AcceptInvitationI
 async function newPassword(password: string | null | undefined): Promise<string> {
   if (!password) throw badInput("Choose a password for your account.", "password");
   const parsed = await v.password.safeParseAsync(password);
-  if (!parsed.success) throw badInput(`password: ${parsed.error.issues[0]?.message ?? "is invalid"}`, "password");
+  if (!parsed.success) throw badInput(v.refusal("password", parsed.error.issues[0]?.message ?? "is not valid"), "password");
   return parsed.data;
 }
 

@@ -20,7 +20,7 @@ export interface UpdateOrganizationInput {
 export async function updateOrganization({ ctx, input }: { ctx: Context; input: UpdateOrganizationInput }) {
   const domain = input.customDomain;
   const reserved = domain ? ctx.services.customDomains.reservedReason(domain) : null;
-  if (reserved) throw badInput(`customDomain: ${reserved}: choose a host name of your own.`, "customDomain");
+  if (reserved) throw badInput(`${reserved}: choose a host name of your own.`, "customDomain");
   return ctx.services.mutations.run(input.id, actorOf(ctx.viewer), async (m) => {
     await m.lockOrganization();
     const current = await m.tx.organization.findUniqueOrThrow({ where: { id: input.id } });

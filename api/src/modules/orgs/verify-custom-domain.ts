@@ -17,9 +17,9 @@ export async function verifyCustomDomain({ ctx, organizationId }: { ctx: Context
   const org = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } });
   const domain = org.pendingCustomDomain;
   const token = org.customDomainToken;
-  if (!domain || !token) throw badInput("customDomain: there is no claimed domain to verify: set customDomain with updateOrganization first.", "customDomain");
+  if (!domain || !token) throw badInput("There is no claimed domain to verify: save a custom domain first.", "customDomain");
   const reserved = ctx.services.customDomains.reservedReason(domain);
-  if (reserved) throw badInput(`customDomain: ${reserved}: choose a host name of your own.`, "customDomain");
+  if (reserved) throw badInput(`${reserved}: choose a host name of your own.`, "customDomain");
   const holder = await ctx.prisma.organization.findUnique({ where: { customDomain: domain }, select: { id: true } });
   const httpAllowed = !holder || holder.id === organizationId;
   const proof = await ctx.services.customDomains.prove(domain, token, { httpAllowed });

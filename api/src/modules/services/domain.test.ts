@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceStatus } from "../../generated/prisma/enums.ts";
 import { AppError } from "../../graphql/errors.ts";
-import { pageIndicator, statusAfterIncidentEnds, statusAfterMaintenanceEnds, worsenByIncident } from "./domain.ts";
+import { pageIndicator, statusAfterIncidentEnds, statusAfterMaintenanceEnds, worsenByIncident, groupSpelling, sameServiceName } from "./domain.ts";
 
 const ALL: ServiceStatus[] = ["OPERATIONAL", "DEGRADED_PERFORMANCE", "PARTIAL_OUTAGE", "MAJOR_OUTAGE", "UNDER_MAINTENANCE"];
 
@@ -84,5 +84,28 @@ describe("pageIndicator", () => {
     [["UNDER_MAINTENANCE", "MAJOR_OUTAGE"], "CRITICAL"],
   ] as [ServiceStatus[], string][])("%j -> %s", (statuses, expected) => {
     expect(pageIndicator(statuses)).toBe(expected);
+  });
+});
+
+describe("groupSpelling", () => {
+  it.each([
+    ["frontend", ["Frontend", null, "Backend"], "Frontend"],
+    [" FRONTEND ", ["Backend", "Frontend"], "Frontend"],
+    ["Frontend", ["frontend", "Frontend"], "frontend"],
+    ["Edge", ["Frontend", null], "Edge"],
+    ["  Edge  ", [], "Edge"],
+  ] as [string, (string | null)[], string][])("%j among %j -> %j", (wanted, existing, expected) => {
+    expect(groupSpelling(wanted, existing)).toBe(expected);
+  });
+});
+
+describe("sameServiceName", () => {
+  it.each([
+    ["API", "api", true],
+    ["API", " API ", true],
+    ["API", "API v2", false],
+    ["Straße", "STRASSE", false],
+  ])("%j and %j: %s", (a, b, expected) => {
+    expect(sameServiceName(a, b)).toBe(expected);
   });
 });

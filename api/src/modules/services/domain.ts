@@ -115,3 +115,18 @@ export function pageIndicator(statuses: readonly ServiceStatus[]): StatusIndicat
 export function indicatorOf(status: ServiceStatus): StatusIndicator {
   return INDICATOR_BY_STATUS[status];
 }
+
+/**
+ * Group names are compared without case: a group typed as "frontend" joins an existing
+ * "Frontend" and takes its spelling, so one group is never shown as two headings. `existing`
+ * are the groups of the organisation's live services in display order; the first spelling wins.
+ */
+export function groupSpelling(wanted: string, existing: readonly (string | null)[]): string {
+  const folded = wanted.trim().toLowerCase();
+  return existing.find((group) => group !== null && group.trim().toLowerCase() === folded) ?? wanted.trim();
+}
+
+/** Whether two service names are the same to a reader (case aside): an organisation has each once. */
+export function sameServiceName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

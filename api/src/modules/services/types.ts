@@ -106,12 +106,15 @@ builder.objectFields(OrganizationRef, (t) => ({
   }),
 }));
 
+const NAME_RULE = "Unique among the organisation's live services, compared without case: a taken name is CONFLICT (extensions.field: name).";
+const GROUP_RULE = 'Compared without case: "frontend" joins an existing "Frontend" group and takes its spelling.';
+
 const CreateServiceInput = builder.inputType("CreateServiceInput", {
   fields: (t) => ({
     organizationId: t.id({ validate: v.id }),
-    name: t.string({ validate: v.name }),
+    name: t.string({ validate: v.name, description: NAME_RULE }),
     description: t.string({ required: false, validate: v.description }),
-    group: t.string({ required: false, validate: v.group }),
+    group: t.string({ required: false, validate: v.group, description: GROUP_RULE }),
     position: t.int({ required: false, validate: v.position, description: "Defaults to after the last service." }),
   }),
 });
@@ -120,9 +123,9 @@ const UpdateServiceInput = builder.inputType("UpdateServiceInput", {
   description: "Omitted fields keep their value; description or group set to null is cleared.",
   fields: (t) => ({
     id: t.id({ validate: v.id }),
-    name: t.string({ required: false, validate: v.name.nullish() }),
+    name: t.string({ required: false, validate: v.name.nullish(), description: NAME_RULE }),
     description: t.string({ required: false, validate: v.description }),
-    group: t.string({ required: false, validate: v.group }),
+    group: t.string({ required: false, validate: v.group, description: GROUP_RULE }),
     position: t.int({ required: false, validate: v.position }),
   }),
 });

@@ -1,8 +1,9 @@
 // Shared by the service verbs: the tenant-scoped, locked read of services before a status change.
 import type { Service } from "../../generated/prisma/client.ts";
-import { notFound } from "../../graphql/errors.ts";
+import { conflict, notFound } from "../../graphql/errors.ts";
+import { isUniqueViolation } from "../../lib/prisma-errors.ts";
 import type { MutationScope } from "../../lib/tx.ts";
-import type { ActiveIncidentOnService } from "./domain.ts";
+import { groupSpelling, sameServiceName, type ActiveIncidentOnService } from "./domain.ts";
 
 /**
  * Locks and reads live services of the mutation's organisation. Any id that is missing,
@@ -52,4 +53,29 @@ export async function activeIncidentsOn(m: MutationScope, serviceIds: readonly s
     include: { incident: { select: { createdAt: true } } },
   });
   return links.map((l) => ({ serviceId: l.serviceId, incidentId: l.incidentId, toStatus: l.toStatus, createdAt: l.incident.createdAt }));
+}
+
+const duplicateName = (name: string) => conflict(`There is already a service called “${name}”: choose another name.`, "name");
+
+/**
+ * Refuses a name another live service of the organisation has (case aside), and gives a group
+ * the spelling it already has there. The unique index (migration unique_service_names) is the
+ * net for two writers at once: see `refuseDuplicateName`.
+ */
+export async function placeService(m: MutationScope, input: { name?: string | null; group?: string | null }, self?: string): Promise<{ group?: string | null }> {
+  const others = await m.tx.service.findMany({
+    where: { organizationId: m.organizationId, deletedAt: null, ...(self ? { id: { not: self } } : {}) },
+    select: { name: true, group: true },
+    orderBy: [{ position: "asc" }, { name: "asc" }],
+  });
+  const taken = input.name != null ? others.find((other) => sameServiceName(other.name, input.name!)) : undefined;
+  if (taken) throw duplicateName(input.name!);
+  if (input.group == null) return input.group === undefined ? {} : { group: null };
+  return { group: groupSpelling(input.group, others.map((other) => other.group)) };
+}
+
+/** A unique violation on a service write is its name (the only unique rule of a live service besides its id). */
+export function refuseDuplicateName(error: unknown, name: string | null | undefined): never {
+  if (name != null && isUniqueViolation(error) !== null) throw duplicateName(name);
+  throw error;
 }
