@@ -19,6 +19,7 @@ import { OrgContext } from "./org-context.tsx";
 import { Services } from "./Services.tsx";
 import { Settings } from "./Settings.tsx";
 import { Tokens } from "./Tokens.tsx";
+import { Webhooks } from "./Webhooks.tsx";
 
 const ORGANIZATION = graphql(`
   query Organization($slug: String!) {
@@ -94,7 +95,7 @@ export function Dashboard() {
             ["incidents", "Incidents"],
             ["maintenance", "Maintenance"],
             ["members", "Members"],
-            ...(isAdmin ? [["tokens", "API tokens"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
+            ...(isAdmin ? [["tokens", "API tokens"], ["webhooks", "Webhooks"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
           ].map(([path, label]) => (
             <NavLink key={path} to={`/org/${org.slug}/${path}`}>{label}</NavLink>
           ))}
@@ -107,6 +108,7 @@ export function Dashboard() {
             <Route path="maintenance" element={<Maintenance />} />
             <Route path="members" element={<Members />} />
             <Route path="tokens" element={isAdmin ? <Tokens /> : <NotFound />} />
+            <Route path="webhooks" element={isAdmin ? <Webhooks /> : <NotFound />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <NotFound />} />
             <Route path="console" element={isAdmin ? <Console /> : <NotFound />} />
             <Route path="settings" element={isAdmin ? <Settings /> : <NotFound />} />
