@@ -128,6 +128,9 @@ async function createIncident(t: TestApp, org: Tenant, serviceId: string, title:
 const hmac = (secret: string, raw: string) => "sha256=" + createHmac("sha256", secret).update(raw).digest("hex");
 const cursors = (requests: Received[]) => requests.map((r) => r.body.cursor as string);
 
+/** Waits for a condition the test can see without a query (what the receiver got). */
+const until = (check: () => boolean, timeoutMs?: number) => waitUntil(() => Promise.resolve(check()), timeoutMs);
+
 const FAST: Partial<AppConfig> = {
   allowPrivateWebhooks: true,
   webhooks: { firstRetryMs: 150, maxAttempts: 3, timeoutMs: 3_000, pollIntervalMs: 100 },
@@ -153,7 +156,7 @@ describe("webhook deliveries", () => {
     const { secret, webhook: created } = await createWebhook(t, org, hook.url, ["INCIDENT_CREATED"]);
     expect(secret).toMatch(/^whsec_/);
     const incidentId = await createIncident(t, org, org.serviceId, "Elevated errors");
-    await waitUntil(async () => hook.got().length === 1, 5_000);
+    await until(() => hook.got().length === 1, 5_000);
     const [request] = hook.got();
     expect(request!.headers["content-type"]).toBe("application/json");
     expect(request!.headers["x-statuspage-event"]).toBe("INCIDENT_CREATED");
@@ -199,7 +202,7 @@ describe("webhook deliveries", () => {
     await createWebhook(t, org, hook.url, ["SERVICE_STATUS_CHANGED"]);
     const service = await createService(t, org, unique("ordered"));
     for (const status of ["DEGRADED_PERFORMANCE", "PARTIAL_OUTAGE", "MAJOR_OUTAGE", "OPERATIONAL"]) await setStatus(t, org, service, status);
-    await waitUntil(async () => hook.got().length === 5, 10_000);
+    await until(() => hook.got().length === 5, 10_000);
     const order = cursors(hook.got());
     expect(order[0]).toBe(order[1]); // the failed one first, again
     expect(order.slice(1)).toEqual([...order.slice(1)].sort());
@@ -231,7 +234,7 @@ describe("webhook deliveries", () => {
     ).updateWebhook;
     expect(enabled).toEqual({ enabled: true, disabledReason: null });
     await setStatus(t, org, service, "OPERATIONAL");
-    await waitUntil(async () => fixed.got().length === 1, 5_000);
+    await until(() => fixed.got().length === 1, 5_000);
     expect(fixed.got()[0]!.body.serviceStatus).toBe("OPERATIONAL"); // not the MAJOR_OUTAGE of while it was off
     expect(hook.got()).toHaveLength(3);
   });
@@ -241,7 +244,7 @@ describe("webhook deliveries", () => {
     await createWebhook(t, org, hook.url, ["INCIDENT_CREATED"], "SLACK");
     const service = await createService(t, org, "Checkout");
     const incidentId = await createIncident(t, org, service, "Payments failing");
-    await waitUntil(async () => hook.got().length === 1, 5_000);
+    await until(() => hook.got().length === 1, 5_000);
     const { body, headers } = hook.got()[0]!;
     expect(headers["x-statuspage-signature"]).toBeUndefined();
     const orgName = ok(await t.gql<{ organization: { name: string } }>(`query($slug: String!) { organization(slug: $slug) { name } }`, { slug: org.slug }, { token: org.admin })).organization.name;
@@ -261,7 +264,7 @@ describe("webhook deliveries", () => {
     expect(hook.got()[0]!.headers["x-statuspage-signature"]).toBe(hmac(secret, hook.got()[0]!.raw));
 
     await setStatus(t, org, org.serviceId, "MAJOR_OUTAGE");
-    await waitUntil(async () => hook.got().length === 2, 5_000);
+    await until(() => hook.got().length === 2, 5_000);
     const event = (await webhook(t, org, created.id)).deliveries.find((d) => d.eventCursor !== "0000000000000000")!;
     const again = ok(await t.gql<{ redeliverWebhook: Delivery }>(`mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { ${DELIVERY} } }`, { id: event.id }, { token: org.admin })).redeliverWebhook;
     expect(again).toMatchObject({ eventCursor: event.eventCursor, attempt: 2, succeeded: true });
@@ -303,7 +306,7 @@ describe("webhook deliveries", () => {
     const live = receiver.hook(200);
     await createWebhook(t, org, live.url, ["SERVICE_STATUS_CHANGED"]);
     await setStatus(t, org, org.serviceId, "OPERATIONAL");
-    await waitUntil(async () => live.got().length === 1, 5_000);
+    await until(() => live.got().length === 1, 5_000);
     expect(hook.got()).toHaveLength(0);
     const gone = await t.gql(`mutation($id: ID!) { sendTestWebhook(id: $id) { id } }`, { id: created.id }, { token: org.admin });
     expect(codeOf(gone)).toBe("NOT_FOUND");
@@ -384,11 +387,11 @@ describe("webhook retries across a restart", () => {
       const hook = receiver.hook(500, 500, 200);
       const { webhook: created } = await createWebhook(first, org, hook.url, ["SERVICE_STATUS_CHANGED"]);
       await setStatus(first, org, org.serviceId, "PARTIAL_OUTAGE");
-      await waitUntil(async () => hook.got().length === 1, 5_000);
+      await until(() => hook.got().length === 1, 5_000);
       await first.app.stop(); // waits for the first attempt's record
       const stoppedAt = Date.now();
       second = await startTestApp({ ...config, ...(dir ? {} : { databaseUrl: first.config.databaseUrl }) });
-      await waitUntil(async () => hook.got().length === 3, 20_000);
+      await until(() => hook.got().length === 3, 20_000);
       expect(hook.got().slice(1).every((r) => r.at > stoppedAt)).toBe(true);
       expect(new Set(cursors(hook.got())).size).toBe(1);
       await waitUntil(async () => (await webhook(second!, org, created.id)).deliveries.length === 3);
@@ -417,7 +420,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one PostgreSQL
       const statuses = ["DEGRADED_PERFORMANCE", "PARTIAL_OUTAGE", "MAJOR_OUTAGE", "OPERATIONAL"];
       const changes = 12;
       for (let i = 0; i < changes; i++) await setStatus(i % 2 === 0 ? a : b, org, org.serviceId, statuses[i % statuses.length]!);
-      await waitUntil(async () => hook.got().length >= changes, 15_000);
+      await until(() => hook.got().length >= changes, 15_000);
       // Both dispatchers are done with it (cursor at the end, no claim held): nothing more can come.
       const prisma = a.app.services.db.prisma;
       await waitUntil(async () => {

@@ -12,6 +12,9 @@ import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { waitUntil } from "../../api/test/cluster-kit.ts";
 import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
 
+/** Waits for a condition the test can see without a query (what the receiver got). */
+const until = (check: () => boolean, timeoutMs?: number) => waitUntil(() => Promise.resolve(check()), timeoutMs);
+
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 describe.skipIf(!hasChromium)("the Webhooks page in Chromium", () => {
@@ -85,7 +88,7 @@ describe.skipIf(!hasChromium)("the Webhooks page in Chromium", () => {
 
     // A change made elsewhere is delivered, and the attempt shows up in the list.
     ok(await t.gql(`mutation($id: ID!) { setServiceStatus(input: { id: $id, status: PARTIAL_OUTAGE }) { id } }`, { id: a.serviceId }, { token: a.admin }));
-    await waitUntil(async () => received.some((r) => r.event === "SERVICE_STATUS_CHANGED"), 10_000);
+    await until(() => received.some((r) => r.event === "SERVICE_STATUS_CHANGED"), 10_000);
     await card.getByTestId("delivery").first().waitFor({ timeout: 10_000 });
     await expect(card.getByTestId("delivery").first().textContent()).resolves.toContain("204");
     await screenshot(page, "webhooks-delivered");
@@ -96,7 +99,7 @@ describe.skipIf(!hasChromium)("the Webhooks page in Chromium", () => {
 
     const before = received.length;
     await card.getByRole("button", { name: "Redeliver" }).first().click();
-    await waitUntil(async () => received.length === before + 1, 5_000);
+    await until(() => received.length === before + 1, 5_000);
 
     await card.getByRole("button", { name: "Turn off" }).click();
     await card.getByText("Off", { exact: true }).waitFor();
