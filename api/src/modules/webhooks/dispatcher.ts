@@ -160,8 +160,9 @@ export class WebhookDispatcher {
           orderBy: { position: "asc" },
         });
         if (!event) {
-          // Nothing it wants up to where the log stood at the claim: skip the rest.
-          await this.release(webhook, { cursor: webhook.eventSeq });
+          // Nothing it wants up to where the log stood at the claim: skip the rest (an event it
+          // was retrying, too, when its kinds changed since: the count starts again after it).
+          await this.release(webhook, { cursor: webhook.eventSeq, failedAttempts: 0, nextAttemptAt: null });
           return;
         }
         const outcome = await this.attempt(webhook, event, failedAttempts + 1);
@@ -228,7 +229,7 @@ export class WebhookDispatcher {
     return result.succeeded ? "delivered" : "failed";
   }
 
-  private async release(webhook: Claimed, data: { cursor?: bigint }): Promise<void> {
+  private async release(webhook: Claimed, data: { cursor?: bigint; failedAttempts?: number; nextAttemptAt?: null }): Promise<void> {
     await this.deps.prisma.webhook.updateMany({ where: { id: webhook.id, leaseToken: this.token }, data: { ...data, leaseToken: null, leaseUntil: null } });
   }
 
