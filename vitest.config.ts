@@ -14,6 +14,7 @@ const onBothDatabases = [
   "api/test/production-defaults.test.ts",
   "api/test/matrix.test.ts",
   "api/test/tenancy.test.ts",
+  "api/test/webhooks.test.ts",
 ];
 
 export default defineConfig({

@@ -48,6 +48,9 @@ import { createMutationRunner } from "./lib/tx.ts";
 import { createSessions, developmentSecret } from "./modules/auth/sessions.ts";
 import { CHALLENGE_PATH, createCustomDomains, serveChallenge, type ResolveTxt } from "./modules/orgs/custom-domain.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./modules/webhooks/deliver.ts";
+import { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
+import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
 export interface App {
   server: Server;
@@ -98,7 +101,16 @@ export async function buildApp(
   // whoever changed something sees it on their next read; other instances hear the bus.
   const mutations = createMutationRunner(db, bus, (organizationId) => pages.invalidate(organizationId));
   const responses = new PublicResponseCache(pages);
-  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses };
+  const { pollIntervalMs, leaseMs, ...retry } = config.webhooks ?? {};
+  const webhookSettings: WebhookSettings = {
+    retry: { ...DEFAULT_RETRY, ...retry },
+    allowPrivate: config.allowPrivateWebhooks ?? false,
+    pollIntervalMs: pollIntervalMs ?? DEFAULT_WEBHOOK_SETTINGS.pollIntervalMs,
+    leaseMs: leaseMs ?? DEFAULT_WEBHOOK_SETTINGS.leaseMs,
+  };
+  const dispatcher = new WebhookDispatcher({ prisma: db.prisma, bus, log, settings: webhookSettings, publicUrl });
+  const webhooks = { settings: webhookSettings, dispatcher };
+  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses, webhooks };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
@@ -171,6 +183,7 @@ export async function buildApp(
 
   let stopping: Promise<void> | undefined;
   let clock: MaintenanceClock | null = null;
+  let dispatching = false;
   const sockets = attachWebSockets(
     server,
     [
@@ -201,6 +214,10 @@ export async function buildApp(
           const { port } = server.address() as AddressInfo;
           listeningPort = port;
           clock ??= startMaintenanceClock(services, log);
+          if (!dispatching) {
+            dispatching = true;
+            dispatcher.start();
+          }
           resolve(`http://localhost:${port}`);
         });
       }),
@@ -210,6 +227,7 @@ export async function buildApp(
 
   async function stop(): Promise<void> {
     await clock?.stop();
+    await dispatcher.stop(); // attempts in flight finish (each bounded by its timeout) and record
     lagMonitor?.stop();
     pages.close();
     metrics?.stop();

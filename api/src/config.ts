@@ -1,6 +1,7 @@
 // What buildApp needs, derived from the environment (env.ts) or given directly by tests.
 import type { Env } from "./env.ts";
 import { parseOrigins } from "./lib/http-guards.ts";
+import type { RetryPolicy } from "./modules/webhooks/domain.ts";
 
 export interface AppConfig {
   port: number;
@@ -45,6 +46,10 @@ export interface AppConfig {
   smtpUrl?: string | undefined;
   /** The From of outgoing mail. */
   mailFrom?: string | undefined;
+  /** ALLOW_PRIVATE_WEBHOOKS: webhooks may target loopback and private networks (local use, tests). */
+  allowPrivateWebhooks?: boolean | undefined;
+  /** Delivery timing (tests shorten it; production keeps the defaults of modules/webhooks). */
+  webhooks?: Partial<RetryPolicy & { pollIntervalMs: number; leaseMs: number }> | undefined;
 }
 
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -79,6 +84,7 @@ export function configFromEnv(env: Env): AppConfig {
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
+    allowPrivateWebhooks: env.ALLOW_PRIVATE_WEBHOOKS,
   };
 }
 

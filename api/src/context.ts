@@ -11,6 +11,8 @@ import type { EventHub } from "./modules/events/hub.ts";
 import type { PublishedPages, Snapshot } from "./modules/public/published-pages.ts";
 import type { PublicResponseCache } from "./modules/public/fast-path.ts";
 import type { MutationRunner } from "./lib/tx.ts";
+import type { WebhookSettings } from "./modules/webhooks/deliver.ts";
+import type { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
@@ -37,6 +39,8 @@ export interface AppServices {
   pages: PublishedPages;
   /** Serialised answers of public GraphQL GETs (modules/public/fast-path.ts). */
   answers: PublicResponseCache;
+  /** The delivery pipeline of notifications (modules/webhooks/dispatcher.ts) and its timing. */
+  webhooks: { settings: WebhookSettings; dispatcher: WebhookDispatcher };
 }
 
 /** What one execution read of the published pages: its answer may be cached while they stay current. */

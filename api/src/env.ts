@@ -29,6 +29,7 @@ const envSchema = z.object({
   /** Diagnostic: 0 executes each event once per socket (the benchmark's baseline). */
   SHARED_FANOUT: flag.default(true),
   DEMO: flag.optional(),
+  /** Webhooks may target loopback, private and link-local addresses (local use and tests only). */
   ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
   /** The port verifyCustomDomain asks a claimed domain's HTTP challenge on; 0: this server's own port. */
   CUSTOM_DOMAIN_CHECK_PORT: z.coerce.number().int().min(0).max(65535).default(80),

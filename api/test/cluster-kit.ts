@@ -2,12 +2,13 @@
 // and a redis-server a test owns so that it can kill it (the outage tests).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import type { AppConfig } from "../src/config.ts";
 import { startTestApp, type TestApp } from "./harness.ts";
 
 /** Instance A on a fresh database, instance B on the same database: B stops first, A drops it. */
-export async function twoInstances(redis: string | undefined): Promise<{ a: TestApp; b: TestApp; stop(): Promise<void> }> {
-  const a = await startTestApp({ redisUrl: redis });
-  const b = await startTestApp({ redisUrl: redis, databaseUrl: a.config.databaseUrl });
+export async function twoInstances(redis: string | undefined, overrides: Partial<AppConfig> = {}): Promise<{ a: TestApp; b: TestApp; stop(): Promise<void> }> {
+  const a = await startTestApp({ ...overrides, redisUrl: redis });
+  const b = await startTestApp({ ...overrides, redisUrl: redis, databaseUrl: a.config.databaseUrl });
   return {
     a,
     b,

@@ -10,6 +10,7 @@ import "../modules/incidents/types.ts";
 import "../modules/maintenance/types.ts";
 import "../modules/members/types.ts";
 import "../modules/tokens/types.ts";
+import "../modules/webhooks/types.ts";
 import "../modules/audit/types.ts";
 import "../modules/events/types.ts";
 import "../modules/events/subscriptions.ts";

@@ -154,6 +154,7 @@ export const entries: Entry[] = [
   org("members", "{ role user { id email } }", ADMIN_READ),
   org("invitations", "{ id email role }", ADMIN_READ),
   org("apiTokens", "{ id name role }", ADMIN_READ),
+  org("webhooks", "{ id url kinds format enabled disabledReason createdAt deliveries(first: 5) { id eventCursor attempt succeeded } }", ADMIN_READ),
   org("auditLog", "{ nodes { action actor targetId } }", ADMIN_READ),
   org("pendingCustomDomain", "", ADMIN_READ),
   org("customDomainChallenge", "{ domain token dnsName }", ADMIN_READ),
@@ -372,6 +373,46 @@ export const entries: Entry[] = [
     vars: async (fx) => ({ id: await fx.fresh.apiToken() }),
     expect: ADMIN_WRITE,
     effect: async (c) => (await prismaOf(c).apiToken.findUnique({ where: { id: str(c.vars.id) } }))?.revokedAt != null,
+  },
+
+  // ---- Mutation: webhooks ----
+  {
+    field: "Mutation.createWebhook",
+    document: `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id url } } }`,
+    vars: (fx) => ({ input: { organizationId: fx.a.orgId, url: `https://${fx.name("hook")}.invalid/in`, kinds: ["INCIDENT_CREATED"], format: "SLACK" } }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => (await prismaOf(c).webhook.count({ where: { organizationId: c.w.a.orgId, url: str(input(c).url) } })) === 1,
+  },
+  {
+    field: "Mutation.updateWebhook",
+    document: `mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { id enabled } }`,
+    vars: async (fx) => ({ input: { id: await fx.fresh.webhook(), enabled: false, kinds: ["INCIDENT_RESOLVED"] } }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => (await prismaOf(c).webhook.findUnique({ where: { id: str(input(c).id) } }))?.enabled === false,
+  },
+  {
+    field: "Mutation.deleteWebhook",
+    document: `mutation($id: ID!) { deleteWebhook(id: $id) }`,
+    vars: async (fx) => ({ id: await fx.fresh.webhook() }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => (await prismaOf(c).webhook.findUnique({ where: { id: str(c.vars.id) } }))?.deletedAt != null,
+  },
+  {
+    field: "Mutation.sendTestWebhook",
+    document: `mutation($id: ID!) { sendTestWebhook(id: $id) { id eventCursor attempt succeeded error } }`,
+    vars: async (fx) => ({ id: await fx.fresh.webhook() }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => (await prismaOf(c).webhookDelivery.count({ where: { webhookId: str(c.vars.id) } })) === 1,
+  },
+  {
+    field: "Mutation.redeliverWebhook",
+    document: `mutation($deliveryId: ID!) { redeliverWebhook(deliveryId: $deliveryId) { id attempt succeeded } }`,
+    vars: async (fx) => ({ deliveryId: await fx.fresh.webhookDelivery() }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => {
+      const original = await prismaOf(c).webhookDelivery.findUnique({ where: { id: str(c.vars.deliveryId) } });
+      return original !== null && (await prismaOf(c).webhookDelivery.count({ where: { webhookId: original.webhookId } })) === 2;
+    },
   },
 ];
 

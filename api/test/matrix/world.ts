@@ -56,6 +56,10 @@ export interface Fx {
     session(who: "aAdmin" | "aMember" | "bAdmin"): Promise<string>;
     /** A's admin claims a fresh host name (pendingCustomDomain); returns it. */
     claimedDomain(): Promise<string>;
+    /** A webhook of A (to a host that never resolves); its id. */
+    webhook(): Promise<string>;
+    /** A test delivery to a fresh webhook of A; its id. */
+    webhookDelivery(): Promise<string>;
   };
 }
 
@@ -70,6 +74,8 @@ export interface Org extends Tenant {
   invitationId: string;
   invitationEmail: string;
   apiTokenIds: string[];
+  /** A webhook's URL: only the organisation's admins may read it. */
+  webhookUrl: string;
 }
 
 export interface World {
@@ -113,6 +119,25 @@ async function maintenanceOn(t: TestApp, org: Pick<Tenant, "admin" | "orgId">, s
   return data.scheduleMaintenance.id;
 }
 
+/** A webhook to a host under .invalid (RFC 2606: never resolves), so nothing leaves the machine. */
+const hookUrl = (label: string) => `https://${label}-hook-${hex()}.invalid/in`;
+
+async function webhookOn(t: TestApp, org: Pick<Tenant, "admin" | "orgId">, url: string): Promise<string> {
+  const data = await adminGql<{ createWebhook: { webhook: { id: string } } }>(
+    t,
+    org.admin,
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { id } } }`,
+    { input: { organizationId: org.orgId, url, kinds: ["INCIDENT_CREATED"] } },
+  );
+  return data.createWebhook.webhook.id;
+}
+
+async function webhookDeliveryOn(t: TestApp, org: Pick<Tenant, "admin" | "orgId">): Promise<string> {
+  const id = await webhookOn(t, org, hookUrl("alpha"));
+  const data = await adminGql<{ sendTestWebhook: { id: string } }>(t, org.admin, `mutation($id: ID!) { sendTestWebhook(id: $id) { id } }`, { id });
+  return data.sendTestWebhook.id;
+}
+
 async function apiTokenIds(t: TestApp, org: Tenant): Promise<string[]> {
   const data = await adminGql<{ organization: { apiTokens: { id: string }[] } }>(
     t,
@@ -136,6 +161,8 @@ async function buildOrg(t: TestApp, label: "alpha" | "bravo"): Promise<Org> {
   const maintenanceId = await maintenanceOn(t, tenant, spareServiceId, maintenanceTitle);
   const invitationEmail = `${label}-invitee-${hex()}@example.com`;
   const invitationId = (await invite(t, tenant, invitationEmail)).id;
+  const webhookUrl = hookUrl(label);
+  await webhookOn(t, tenant, webhookUrl);
   return {
     ...tenant,
     name,
@@ -148,6 +175,7 @@ async function buildOrg(t: TestApp, label: "alpha" | "bravo"): Promise<Org> {
     invitationId,
     invitationEmail,
     apiTokenIds: await apiTokenIds(t, tenant),
+    webhookUrl,
   };
 }
 
@@ -254,6 +282,8 @@ export async function buildWorld(): Promise<World> {
         await claim(domain);
         return domain;
       },
+      webhook: () => webhookOn(t, a, hookUrl("alpha")),
+      webhookDelivery: () => webhookDeliveryOn(t, a),
     },
   };
 
@@ -284,10 +314,12 @@ export async function buildWorld(): Promise<World> {
       member: () => Promise.resolve({ userId: made(), token: "", email: emailOf("nobody") }),
       session: (who) => fx.fresh.session(who),
       claimedDomain: () => Promise.resolve(`${unique("nowhere")}.localhost`),
+      webhook: () => Promise.resolve(made()),
+      webhookDelivery: () => Promise.resolve(made()),
     },
   };
 
-  const idsOf = (org: Org) => [org.orgId, org.adminUserId, org.memberUserId, org.adminEmail, org.memberEmail, org.invitationId, org.invitationEmail, ...org.apiTokenIds];
+  const idsOf = (org: Org) => [org.orgId, org.adminUserId, org.memberUserId, org.adminEmail, org.memberEmail, org.invitationId, org.invitationEmail, ...org.apiTokenIds, org.webhookUrl];
   const publicOf = (org: Org) => [org.slug, org.name, org.serviceId, org.spareServiceId, org.spareServiceName, org.incidentId, org.incidentTitle, org.maintenanceId, org.maintenanceTitle];
   return {
     t,
@@ -305,7 +337,7 @@ export async function buildWorld(): Promise<World> {
 /** Everything a refused call must leave as it was, per organisation: cheap counts and maxima. */
 export async function footprint(prisma: Prisma, organizationId: string) {
   const where = { organizationId };
-  const [org, audit, members, admins, tokens, invitations, services, incidents, maintenances] = await Promise.all([
+  const [org, audit, members, admins, tokens, invitations, services, incidents, maintenances, webhooks, deliveries] = await Promise.all([
     prisma.organization.findUnique({ where: { id: organizationId }, select: { name: true, eventSeq: true, customDomain: true, pendingCustomDomain: true } }),
     prisma.auditEntry.count({ where }),
     prisma.membership.count({ where }),
@@ -315,6 +347,9 @@ export async function footprint(prisma: Prisma, organizationId: string) {
     prisma.service.aggregate({ where: { ...where, deletedAt: null }, _count: true, _max: { updatedAt: true } }),
     prisma.incident.aggregate({ where: { ...where, deletedAt: null }, _count: true, _max: { updatedAt: true } }),
     prisma.maintenance.aggregate({ where, _count: true, _max: { updatedAt: true } }),
+    prisma.webhook.findMany({ where: { ...where, deletedAt: null }, select: { id: true, url: true, kinds: true, format: true, enabled: true }, orderBy: { id: "asc" } }),
+    // Only the attempts admins ask for: the dispatcher keeps retrying in the background.
+    prisma.webhookDelivery.count({ where: { ...where, manual: true } }),
   ]);
   return {
     ...org,
@@ -327,6 +362,8 @@ export async function footprint(prisma: Prisma, organizationId: string) {
     services: `${services._count}@${services._max.updatedAt?.toISOString()}`,
     incidents: `${incidents._count}@${incidents._max.updatedAt?.toISOString()}`,
     maintenances: `${maintenances._count}@${maintenances._max.updatedAt?.toISOString()}`,
+    webhooks: JSON.stringify(webhooks),
+    deliveries,
   };
 }
 export type Footprint = Awaited<ReturnType<typeof footprint>>;

@@ -22,6 +22,7 @@ import { OrgContext, useOrg } from "./org-context.tsx";
 import { Services } from "./Services.tsx";
 import { Settings } from "./Settings.tsx";
 import { Tokens } from "./Tokens.tsx";
+import { Webhooks } from "./Webhooks.tsx";
 
 const ORGANIZATION = graphql(`
   query Organization($slug: String!) {
@@ -107,7 +108,7 @@ export function Dashboard() {
             ["incidents", "Incidents"],
             ["maintenance", "Maintenance"],
             ["members", "Members"],
-            ...(isAdmin ? [["tokens", "API tokens"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
+            ...(isAdmin ? [["tokens", "API tokens"], ["webhooks", "Webhooks"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
           ].map(([path, label]) => (
             <NavLink key={path} to={`/org/${org.slug}/${path}`}>{label}</NavLink>
           ))}
@@ -120,6 +121,7 @@ export function Dashboard() {
             <Route path="maintenance" element={<Maintenance />} />
             <Route path="members" element={<Members />} />
             <Route path="tokens" element={isAdmin ? <Tokens /> : <AdminsOnly page="API tokens" />} />
+            <Route path="webhooks" element={isAdmin ? <Webhooks /> : <AdminsOnly page="Webhooks" />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <AdminsOnly page="Audit log" />} />
             <Route path="console" element={isAdmin ? <Console /> : <AdminsOnly page="Console" />} />
             <Route path="settings" element={isAdmin ? <Settings /> : <AdminsOnly page="Settings" />} />
