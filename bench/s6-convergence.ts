@@ -146,7 +146,7 @@ export async function convergence(product: Product, { viewers, timeoutMs }: { vi
       live.onData = (index, message) => {
         if (started[index]) return;
         started[index] = 1;
-        const event = (JSON.parse(message) as { payload?: { data?: { statusPageEvents?: { cursor?: string } } } }).payload?.data?.statusPageEvents;
+        const event = (JSON.parse(message.toString()) as { payload?: { data?: { statusPageEvents?: { cursor?: string } } } }).payload?.data?.statusPageEvents;
         void refetch(index, event?.cursor ?? null);
       };
       await beforeChange?.();
