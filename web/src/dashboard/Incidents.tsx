@@ -17,20 +17,35 @@ const INCIDENTS = graphql(`
   query Incidents($slug: String!) {
     organization(slug: $slug) {
       id
-      services { id name status }
+      # How each service stands now (and whether by hand) is read once here, not per incident.
+      services { id name status statusSource { kind } }
       active: incidents(state: ACTIVE, first: 50) { nodes { ...DashboardIncident } }
       resolved: incidents(state: RESOLVED, first: 20) { nodes { ...DashboardIncident } }
     }
   }
   fragment DashboardIncident on Incident {
     id title status createdAt resolvedAt
-    affectedServices { service { id name status statusSource { kind incident { id } } } fromStatus toStatus }
+    affectedServices { service { id name } fromStatus toStatus }
     updates { id status message createdAt }
   }
 `);
 const CREATE = graphql(`mutation CreateIncident($input: CreateIncidentInput!) { createIncident(input: $input) { id } }`);
 const UPDATE = graphql(`mutation UpdateIncident($input: UpdateIncidentInput!) { updateIncident(input: $input) { id status } }`);
 const DELETE = graphql(`mutation DeleteIncident($id: ID!) { deleteIncident(id: $id) }`);
+
+type ServiceNow = { id: string; status: string; statusSource: { kind: string } };
+
+/** An active incident's services with how they stand now, so the card can say "set by hand". */
+function withCurrentStatus<T extends { affectedServices: { service: { id: string; name: string } }[] }>(incident: T, services: ServiceNow[]): T {
+  const now = new Map(services.map((s) => [s.id, s]));
+  return {
+    ...incident,
+    affectedServices: incident.affectedServices.map((a) => {
+      const current = now.get(a.service.id);
+      return current ? { ...a, service: { ...a.service, status: current.status, statusSource: current.statusSource } } : a;
+    }),
+  };
+}
 
 export function Incidents() {
   const org = useOrg();
@@ -49,7 +64,7 @@ export function Incidents() {
       <h2>Active</h2>
       {data && data.active.nodes.length === 0 && <p className="muted">No active incidents.</p>}
       {data?.active.nodes.map((incident) => (
-        <IncidentCard key={incident.id} incident={incident}>
+        <IncidentCard key={incident.id} incident={withCurrentStatus(incident, data.services)}>
           {org.isAdmin && <IncidentActions incident={incident} />}
         </IncidentCard>
       ))}
