@@ -8,7 +8,8 @@ import sirv from "sirv";
 
 export const WEB_DIST = join(import.meta.dirname, "../../../web/dist");
 
-const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
+// /graphql and /graphql/public reach the app only when a browser opens them (api/src/app.ts).
+const APP_ROUTES = [/^\/graphql(\/public)?$/, /^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/status\/[^/]+\/?$/, /^\/org\/[^/]+(\/.*)?$/];
 
 export interface WebHandler {
   (req: IncomingMessage, res: ServerResponse): void;

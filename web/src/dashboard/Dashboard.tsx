@@ -108,7 +108,7 @@ export function Dashboard() {
             <Route path="members" element={<Members />} />
             <Route path="tokens" element={isAdmin ? <Tokens /> : <NotFound />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <NotFound />} />
-            <Route path="console" element={isAdmin ? <Console /> : <NotFound />} />
+            <Route path="console" element={isAdmin ? <Console viewerEmail={viewer.email} /> : <NotFound />} />
             <Route path="settings" element={isAdmin ? <Settings /> : <NotFound />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
