@@ -27,7 +27,9 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      "/graphql": { target: api, ws: true, changeOrigin: true },
+      // A browser opening /graphql gets the console from this dev server (as the API serves the
+      // built app there); GraphQL requests, WebSockets and SSE go to the API.
+      "/graphql": { target: api, ws: true, changeOrigin: true, bypass: (req) => (req.method === "GET" && req.headers.accept?.includes("text/html") ? "/index.html" : undefined) },
       "/api": api,
       "/health": api,
       "/ready": api,
