@@ -124,7 +124,9 @@ export async function buildApp(
       context: (initial) => (initial as unknown as Initial).operationContext ?? context(initial as unknown as Initial),
       maskedErrors: { maskError },
       plugins: [refuseUnstorableInput(), queryLimits(), useSharedSubscriptionExecution({ share: config.sharedFanOut !== false, maskError })],
-      graphiql: { title: endpoint === "/graphql" ? "Statuspage console" : "Statuspage public API" },
+      // A browser opening an endpoint gets the product's own console (route() below), never
+      // Yoga's page, which loads GraphiQL from a CDN (docs/adr/0017).
+      graphiql: false,
       cors: false, // lib/http-guards.ts answers CORS for both endpoints (docs/adr/0009)
       landingPage: false,
       logging: false,
@@ -289,6 +291,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
   }
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
   const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
+  if (graphql && wantsConsole(req, path)) return serveConsole(req, res, web);
   // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
   // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
   if (!graphql && !(await takeBody(req, res, path, graphql))) return;
@@ -303,7 +306,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
     const cacheKey = publicGraphql && path === "/graphql/public" ? PublicResponseCache.keyOf(req) : null;
     if (cacheKey !== null) return serveFromCache(req, res, cacheKey, responses, publicYoga, sharedBudget(services.limiters, ip, res));
-    if (publicGraphql) return (await sharedBudget(services.limiters, ip, res)()) && (await takeBody(req, res, path, graphql)) ? publicYoga(req, asGraphiql(req, res)) : undefined;
+    if (publicGraphql) return (await sharedBudget(services.limiters, ip, res)()) && (await takeBody(req, res, path, graphql)) ? publicYoga(req, res) : undefined;
     if (path.endsWith("/badge.svg")) securityHeaders(res, "badge");
     return servePublicFile(req, res, path, services.pages, trustProxy, pageSlug !== null);
   }
@@ -318,7 +321,7 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
       if (retryAfter !== null) return rateLimited(res, retryAfter);
     }
     if (!(await takeBody(req, res, path, graphql))) return;
-    return admin(req, asGraphiql(req, res));
+    return admin(req, res);
   }
   if (path === "/health") return json(res, 200, { status: "ok" });
   if (path === "/ready") {
@@ -367,10 +370,25 @@ function sharedBudget(limiters: AppServices["limiters"], ip: string, res: Server
   return () => (limiters.publicLocal === limiters.public ? Promise.resolve(true) : takeToken(limiters.public, ip, res));
 }
 
-/** A browser opening a GraphQL endpoint gets GraphiQL: give that page its own policy. */
-function asGraphiql(req: IncomingMessage, res: ServerResponse): ServerResponse {
-  if (req.method === "GET" && (req.headers.accept ?? "").includes("text/html")) securityHeaders(res, "graphiql");
-  return res;
+/** A browser opening /graphql or /graphql/public (a GET that accepts HTML, as Yoga decides it). */
+function wantsConsole(req: IncomingMessage, path: string): boolean {
+  return (req.method === "GET" || req.method === "HEAD") && (path === "/graphql" || path === "/graphql/public") && (req.headers.accept ?? "").includes("text/html");
+}
+
+/**
+ * The GraphQL console is the web app's own (web/src/console: GraphiQL bundled by Vite), under
+ * the app's strict policy: nothing loads from another origin (docs/adr/0017). The same URL
+ * answers JSON to GraphQL clients, hence Vary: Accept.
+ */
+function serveConsole(req: IncomingMessage, res: ServerResponse, web: WebHandler | null): void {
+  res.setHeader("vary", "Accept");
+  if (!web) {
+    const body = "The GraphQL console is part of the web app, which is not built here: run `npm run build:web` (GraphQL clients can use this endpoint as it is).\n";
+    res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    return void res.end(req.method === "HEAD" ? undefined : body);
+  }
+  securityHeaders(res, "app", req.headers.host);
+  web(req, res);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,5 @@
 // The HTTP surface: GraphQL-over-HTTP compliance of both endpoints (graphql-http's audit
-// suite), what the public endpoint exposes, health and readiness, GraphiQL, unknown paths.
+// suite), what the public endpoint exposes, health and readiness, the console's page, unknown paths.
 import { serverAudits } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, type Tenant } from "./fixtures.ts";
@@ -63,10 +63,11 @@ describe("service endpoints", () => {
     expect(await ready.json()).toMatchObject({ database: "ok", events: "ok" });
   });
 
-  it("serves GraphiQL to a browser on /graphql", async () => {
+  it("answers a browser on /graphql with the product's console, never a CDN's", async () => {
+    // 200 with the web app when it is built, 503 saying how to build it otherwise (console.test.ts).
     const page = await fetch(`${t.url}/graphql`, { headers: { accept: "text/html" } });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/graphiql/i);
+    expect([200, 503]).toContain(page.status);
+    expect(await page.text()).not.toMatch(/unpkg|jsdelivr|https?:\/\//i);
   });
 
   it("answers 404 for an unknown path", async () => {

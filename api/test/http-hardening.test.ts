@@ -425,11 +425,13 @@ describe("security headers and CORS", () => {
     expect(page.headers.get("content-security-policy")).toContain("frame-ancestors *");
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(page.headers.get("x-frame-options")).toBeNull();
+    // The GraphQL console is the web app's (api/test/console.test.ts): the app's policy, no CDN.
     const graphiql = await fetch(`${t.url}/graphql`, { headers: { accept: "text/html" } });
-    expect(await graphiql.text()).toMatch(/graphiql/i);
-    base(graphiql.headers, "GraphiQL");
-    notFramed(graphiql.headers, "GraphiQL");
-    expect(graphiql.headers.get("content-security-policy")).toContain("https://unpkg.com");
+    expect(await graphiql.text()).toContain("/assets/app.js");
+    base(graphiql.headers, "console");
+    notFramed(graphiql.headers, "console");
+    expect(graphiql.headers.get("content-security-policy")).toContain("script-src 'self';");
+    expect(graphiql.headers.get("content-security-policy")).not.toContain("https:");
   });
 
   it("answers CORS on /graphql only for the allow-list and the app's own origin, never echoing others", async () => {

@@ -1,6 +1,7 @@
 // Routes. The public page uses the anonymous client; everything under /org uses the admin
-// client with the session (a new client per session, so no cached data outlives a log-out).
-import { useMemo } from "react";
+// client with the session (a new client per session, so no cached data outlives a log-out);
+// /graphql and /graphql/public are the GraphQL console.
+import { lazy, Suspense, useMemo } from "react";
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { Provider, useQuery } from "urql";
 import { createAdminClient, publicClient } from "./client.ts";
@@ -15,6 +16,8 @@ import { StatusPage } from "./routes/StatusPage.tsx";
 import { useSessionToken } from "./session.ts";
 
 /** Set by the server when this host is a page host (status.acme.com): "/" is that page. */
+const ConsolePage = lazy(() => import("./routes/ConsolePage.tsx"));
+
 const PAGE_HOST_SLUG = document.querySelector<HTMLMetaElement>('meta[name="statuspage-slug"]')?.content ?? null;
 
 export function App() {
@@ -27,6 +30,9 @@ export function App() {
         <Route path="/status/:slug/incidents/:id" element={<Provider value={publicClient}><IncidentPage /></Provider>} />
         {PAGE_HOST_SLUG && <Route path="/" element={<Provider value={publicClient}><StatusPage slug={PAGE_HOST_SLUG} /></Provider>} />}
         {PAGE_HOST_SLUG && <Route path="/incidents/:id" element={<Provider value={publicClient}><IncidentPage slug={PAGE_HOST_SLUG} /></Provider>} />}
+        {/* The server answers a browser opening a GraphQL endpoint with this app (api/src/app.ts). */}
+        <Route path="/graphql" element={<Suspense><ConsolePage endpoint="/graphql" /></Suspense>} />
+        <Route path="/graphql/public" element={<Suspense><ConsolePage endpoint="/graphql/public" /></Suspense>} />
         <Route path="*" element={<Provider value={adminClient}><SignedInRoutes token={token} /></Provider>} />
       </Routes>
     </BrowserRouter>

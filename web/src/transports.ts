@@ -6,7 +6,7 @@ import { createClient as createWsClient } from "graphql-ws";
 import type { Transport, TransportSink } from "./live.ts";
 
 /** ws(s)://<this host><path>, so the app works behind any proxy that passes WebSocket. */
-function socketUrl(path: string): string {
+export function socketUrl(path: string): string {
   const { protocol, host } = window.location;
   return `${protocol === "https:" ? "wss" : "ws"}://${host}${path}`;
 }

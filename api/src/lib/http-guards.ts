@@ -17,7 +17,7 @@ export const MB = 1024 * KB;
 export const BODY_LIMITS = { graphql: 1 * MB, publicGraphql: 64 * KB, other: 16 * KB } as const;
 
 /** What a response is, for its Content-Security-Policy and framing. */
-export type ContentKind = "json" | "app" | "page" | "graphiql" | "badge";
+export type ContentKind = "json" | "app" | "page" | "badge";
 
 const BASE_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -26,7 +26,11 @@ const BASE_HEADERS = {
 
 const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** The web app's policy; `framing` is 'none' (dashboard, sign-in) or * (the public status page). */
+/**
+ * The web app's policy; `framing` is 'none' (dashboard, sign-in, the GraphQL console) or * (the
+ * public status page). Scripts, workers and connections only from this origin; fonts also as
+ * data: URLs (the console's editor ships its icon font inside its stylesheet, docs/adr/0017).
+ */
 function appCsp(host: string | undefined, framing: "'none'" | "*"): string {
   // 'self' covers same-origin ws:/wss: in CSP 3 browsers; the explicit host helps older ones.
   const sane = host && /^[a-z0-9.-]+(:\d{1,5})?$/i.test(host) ? ` ws://${host} wss://${host}` : "";
@@ -35,7 +39,7 @@ function appCsp(host: string | undefined, framing: "'none'" | "*"): string {
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
-    "font-src 'self'",
+    "font-src 'self' data:",
     `connect-src 'self'${sane}`,
     "object-src 'none'",
     "base-uri 'self'",
@@ -43,23 +47,6 @@ function appCsp(host: string | undefined, framing: "'none'" | "*"): string {
     `frame-ancestors ${framing}`,
   ].join("; ");
 }
-
-/**
- * Yoga's GraphiQL loads its bundle, styles and editor workers from unpkg.com (see the ADR: a
- * bundled GraphiQL would let this shrink to 'self').
- */
-const GRAPHIQL_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'unsafe-inline' https://unpkg.com",
-  "style-src 'self' 'unsafe-inline' https://unpkg.com",
-  "font-src 'self' data: https://unpkg.com",
-  "img-src 'self' data: https://raw.githubusercontent.com",
-  "connect-src 'self' https://unpkg.com ws: wss:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 /**
  * Sets the security headers for `kind` on `res` (before anything is written; the route's own
@@ -73,11 +60,9 @@ export function securityHeaders(res: ServerResponse, kind: ContentKind, host?: s
       ? appCsp(host, "'none'")
       : kind === "page"
         ? appCsp(host, "*")
-        : kind === "graphiql"
-          ? GRAPHIQL_CSP
-          : kind === "badge"
-            ? "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
-            : JSON_CSP;
+        : kind === "badge"
+          ? "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+          : JSON_CSP;
   res.setHeader("content-security-policy", csp);
   // The public status page (and its badge) may be embedded in other sites' pages; nothing else.
   if (kind === "page" || kind === "badge") res.removeHeader("x-frame-options");

@@ -10,7 +10,8 @@ export const WEB_DIST = join(import.meta.dirname, "../../../web/dist");
 
 // The public pages (/status/…) are not among them: they are rendered with their data
 // (modules/public/page-route.ts) into index.html, which this handler hands out as `index`.
-const APP_ROUTES = [/^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/org\/[^/]+(\/.*)?$/];
+// /graphql and /graphql/public reach the app only when a browser opens them (api/src/app.ts).
+const APP_ROUTES = [/^\/graphql(\/public)?$/, /^\/$/, /^\/login\/?$/, /^\/signup\/?$/, /^\/invitations\/accept\/?$/, /^\/org\/[^/]+(\/.*)?$/];
 
 export interface WebHandler {
   (req: IncomingMessage, res: ServerResponse): void;

@@ -1,39 +1,26 @@
-// A GraphQL console that runs as the signed-in admin: the session token is added to every
-// request, so nobody pastes tokens by hand. (GraphiQL with introspection stays at /graphql.)
-import { useState } from "react";
+// The dashboard's GraphQL console: GraphiQL on /graphql running as the signed-in admin (the
+// session token is added to every request and to the subscription socket), or as an API token
+// pasted above it; its example tabs name this organisation.
+import { useMemo } from "react";
+import { LazyConsole } from "../console/LazyConsole.tsx";
+import { useTitle } from "../hooks.ts";
 import { session } from "../session.ts";
 import { useOrg } from "./org-context.tsx";
 
-export function Console() {
+const sessionAuthorization = () => session.authorization;
+
+export function Console({ viewerEmail }: { viewerEmail: string }) {
   const org = useOrg();
-  const [query, setQuery] = useState(`query {\n  organization(slug: "${org.slug}") {\n    name\n    status { indicator description }\n    services { name status }\n  }\n}`);
-  const [variables, setVariables] = useState("{}");
-  const [output, setOutput] = useState("");
-  const [running, setRunning] = useState(false);
-  const run = async () => {
-    setRunning(true);
-    try {
-      const parsed: unknown = variables.trim() ? JSON.parse(variables) : {};
-      const response = await fetch("/graphql", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", authorization: session.authorization ?? "" },
-        body: JSON.stringify({ query, variables: parsed }),
-      });
-      setOutput(JSON.stringify(await response.json(), null, 2));
-    } catch (error) {
-      setOutput(error instanceof SyntaxError ? `Variables are not valid JSON: ${error.message}` : String(error));
-    } finally {
-      setRunning(false);
-    }
-  };
+  useTitle(`Console · ${org.name}`);
+  const organization = useMemo(() => ({ id: org.id, slug: org.slug, name: org.name }), [org.id, org.slug, org.name]);
   return (
-    <section className="console">
+    <section className="console" aria-label="GraphQL console">
       <h1>Console</h1>
-      <p className="muted small">Runs against /graphql as you. The full schema browser is <a href="/graphql">GraphiQL</a>.</p>
-      <label>Query <textarea value={query} onChange={(e) => setQuery(e.target.value)} rows={12} spellCheck={false} className="code" /></label>
-      <label>Variables (JSON) <textarea value={variables} onChange={(e) => setVariables(e.target.value)} rows={3} spellCheck={false} className="code" /></label>
-      <button type="button" onClick={() => void run()} disabled={running}>{running ? "Running…" : "Run (as you)"}</button>
-      <pre className="code output" aria-label="Result">{output}</pre>
+      <p className="muted small">
+        GraphiQL on <code>/graphql</code>: the docs explorer (book icon), history, completion with Ctrl-Space; subscriptions run over
+        WebSocket. The public, anonymous API has its own console at <a href={`/graphql/public?slug=${encodeURIComponent(org.slug)}`}>/graphql/public</a>.
+      </p>
+      <LazyConsole endpoint="/graphql" session={sessionAuthorization} sessionLabel={viewerEmail} organization={organization} />
     </section>
   );
 }

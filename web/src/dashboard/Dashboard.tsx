@@ -123,7 +123,7 @@ export function Dashboard() {
             <Route path="tokens" element={isAdmin ? <Tokens /> : <AdminsOnly page="API tokens" />} />
             <Route path="webhooks" element={isAdmin ? <Webhooks /> : <AdminsOnly page="Webhooks" />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <AdminsOnly page="Audit log" />} />
-            <Route path="console" element={isAdmin ? <Console /> : <AdminsOnly page="Console" />} />
+            <Route path="console" element={isAdmin ? <Console viewerEmail={viewer.email} /> : <AdminsOnly page="Console" />} />
             <Route path="settings" element={isAdmin ? <Settings /> : <AdminsOnly page="Settings" />} />
             <Route path="*" element={<section><h1>Not found</h1><p>There is no such page in the dashboard.</p><p><Link to={`/org/${org.slug}/services`}>Go to the services</Link></p></section>} />
           </Routes>
