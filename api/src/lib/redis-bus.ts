@@ -17,6 +17,7 @@ export function createRedisEventBus(url: string, log: Logger): EventBus {
   for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
     client.on("error", (error: Error) => log.warn({ err: error, client: name }, "redis error"));
   }
+  catchDroppedUnsubscribes(subscriber, log);
   const pubsub = new RedisPubSub({ publisher, subscriber });
   const reconnectListeners: (() => void)[] = [];
 
@@ -59,4 +60,22 @@ export function createRedisEventBus(url: string, log: Logger): EventBus {
       });
     },
   };
+}
+
+/**
+ * graphql-redis-subscriptions' `unsubscribe` sends UNSUBSCRIBE and PUNSUBSCRIBE and drops their
+ * promises; with Redis down or closing they reject with nobody listening (an unhandled rejection
+ * that can end the process). A channel left subscribed only costs a needless wake-up, so the
+ * failure is logged and nothing else.
+ */
+function catchDroppedUnsubscribes(subscriber: Redis, log: Logger): void {
+  for (const method of ["unsubscribe", "punsubscribe"] as const) {
+    const send = subscriber[method].bind(subscriber) as (...channels: string[]) => Promise<unknown>;
+    const guarded = (...channels: string[]) => {
+      const sent = send(...channels);
+      sent.catch((error: unknown) => log.debug({ err: error, channels }, `redis ${method} failed`));
+      return sent;
+    };
+    Object.assign(subscriber, { [method]: guarded });
+  }
 }

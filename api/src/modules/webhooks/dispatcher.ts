@@ -111,7 +111,14 @@ export class WebhookDispatcher {
   /** Learns of an organisation's webhooks at once (a webhook made or enabled on this instance). */
   follow(organizationId: string): void {
     if (this.stopped || this.followed.has(organizationId)) return;
-    this.followed.set(organizationId, this.deps.bus.subscribe(organizationId, () => this.wake()));
+    const subscription = this.deps.bus.subscribe(organizationId, () => this.wake());
+    // Redis may refuse (down, or closing): forget the subscription so the next refresh asks
+    // again; meanwhile the poll delivers, only a little later.
+    subscription.catch((error: unknown) => {
+      if (this.followed.get(organizationId) === subscription) this.followed.delete(organizationId);
+      if (!this.stopped) this.deps.log.warn({ err: error, organizationId }, "webhook dispatcher could not follow the organisation's channel; polling meanwhile");
+    });
+    this.followed.set(organizationId, subscription);
   }
 
   /** Finishes the attempts in flight (each bounded by the per-attempt timeout), then stops. */
