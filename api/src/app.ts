@@ -41,7 +41,7 @@ import { isPublicFile, servePublicFile } from "./modules/public-surface/http.ts"
 import { PublishedPages } from "./modules/public/published-pages.ts";
 import { PublicResponseCache, serveFromCache } from "./modules/public/fast-path.ts";
 import { FALLBACK_SHELL, PageShell } from "./modules/public/page-html.ts";
-import { pageTarget, servePage } from "./modules/public/page-route.ts";
+import { pageTarget, servePage, serveSubscriptionPage, subscriptionPageSlug } from "./modules/public/page-route.ts";
 import { createPageHostResolver, pathOnMainHost, type PageHostResolver } from "./modules/public-surface/page-hosts.ts";
 import { startMaintenanceClock, type MaintenanceClock } from "./modules/maintenance/clock.ts";
 import { createMutationRunner } from "./lib/tx.ts";
@@ -283,6 +283,10 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
     if (!(await takeToken(services.limiters.publicLocal, ip, res))) return;
     securityHeaders(res, "page", req.headers.host); // the public page may be framed
     return servePage(req, res, page, { pages: services.pages, answers: responses, yoga: publicYoga, shell, beforeWork: sharedBudget(services.limiters, ip, res) });
+  }
+  if ((req.method === "GET" || req.method === "HEAD") && subscriptionPageSlug(path, pageSlug) !== null) {
+    securityHeaders(res, "app", req.headers.host); // a page with an unsubscribe button is never framed
+    return serveSubscriptionPage(req, res, shell, pageSlug);
   }
   if (pageSlug) {
     const mapped = pathOnMainHost(path, pageSlug);

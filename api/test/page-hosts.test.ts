@@ -70,4 +70,22 @@ describe("page hosts", () => {
     expect(page.body).toContain(`<meta name="statuspage-slug" content="${b.slug}"`);
     expect((await getAs("localhost", "/")).body).not.toContain("statuspage-slug");
   });
+
+  it("serves the app's HTML for the subscription pages the mails link to, on the status path and on page hosts", async () => {
+    for (const path of [`/status/${a.slug}/subscription/confirm?token=abc`, `/status/${a.slug}/subscription?token=abc`]) {
+      const page = await getAs("localhost", path);
+      expect(page.status).toBe(200);
+      expect(page.type).toMatch(/html/);
+      expect(page.body).toContain('<div id="root">');
+      expect(page.body).not.toContain("statuspage-slug");
+    }
+    for (const path of ["/subscription/confirm?token=abc", "/subscription?token=abc", `/status/${b.slug}/subscription/confirm?token=abc`]) {
+      const page = await getAs(`${b.slug}.status.test`, path);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain(`<meta name="statuspage-slug" content="${b.slug}"`);
+    }
+    // Only the two pages: the main host has no /subscription, and nothing deeper is one.
+    expect((await getAs("localhost", "/subscription/confirm")).status).toBe(404);
+    expect((await getAs("localhost", `/status/${a.slug}/subscription/other`)).status).toBe(404);
+  });
 });

@@ -4,11 +4,13 @@
 // fast path keeps under the key the app's refetches use), kept on the snapshot with its ETag and
 // compressed bodies, answered from memory with 304s and the public Cache-Control. An unknown
 // page, and an unknown, deleted or other organisation's incident, answer 404 with a readable page.
+// The email-subscription pages the mails link to are the app's HTML, with no page data.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { YogaServerInstance } from "graphql-yoga";
 import type { Context } from "../../context.ts";
 import type { IncidentPageQuery, StatusPageQuery } from "../../../../web/src/gql/graphql.ts";
 import { answer, type PublicResponseCache } from "./fast-path.ts";
+import { html } from "../../lib/html.ts";
 import { incidentPageHtml, notFoundHtml, stateScript, statusPageHtml, unavailableHtml, type PageLinks, type PageShell } from "./page-html.ts";
 import { pageRequest, type PageOperation } from "./page-request.ts";
 import { INCIDENT_KEY, type PublishedPages } from "./published-pages.ts";
@@ -18,6 +20,9 @@ const HTML = "text/html; charset=utf-8";
 const PAGE_PATH = /^\/status\/([A-Za-z0-9-]{1,100})\/?$/;
 const INCIDENT_PATH = /^\/status\/([A-Za-z0-9-]{1,100})\/incidents\/([^/]{1,200})\/?$/;
 const HOST_INCIDENT_PATH = /^\/incidents\/([^/]{1,200})\/?$/;
+/** Where subscription mails lead: confirming (`…/subscription/confirm?token=`) and managing (`…/subscription?token=`). */
+const SUBSCRIPTION_PATH = /^\/status\/([A-Za-z0-9-]{1,100})\/subscription(?:\/confirm)?\/?$/;
+const HOST_SUBSCRIPTION_PATH = /^\/subscription(?:\/confirm)?\/?$/;
 
 export interface PageTarget {
   slug: string;
@@ -45,6 +50,25 @@ function decode(segment: string): string {
   } catch {
     return segment; // not an id either way: the page answers 404
   }
+}
+
+/**
+ * The page whose email-subscription page (confirm, manage) `path` is, or null. They hold no page data
+ * (the token in the query is the app's to use), so they are the app's HTML, 200, on the status path
+ * of any host and at the root of a page host, where the app learns its page from the slug tag.
+ */
+export function subscriptionPageSlug(path: string, pageSlug: string | null): string | null {
+  const onPath = SUBSCRIPTION_PATH.exec(path);
+  if (onPath) return onPath[1]!.toLowerCase();
+  return pageSlug !== null && HOST_SUBSCRIPTION_PATH.test(path) ? pageSlug : null;
+}
+
+/** `pageSlug`: this host's page, named for the app (App.tsx) so that its links stay on the host. */
+export function serveSubscriptionPage(req: IncomingMessage, res: ServerResponse, shell: PageShell, pageSlug: string | null): void {
+  const head = pageSlug === null ? undefined : html`<meta name="statuspage-slug" content="${pageSlug}" />`;
+  const body = html`<main class="page narrow"><h1>Email updates</h1><p class="muted">Loading…</p><noscript><p>This page needs JavaScript to confirm or change your subscription.</p></noscript></main>`;
+  // The token is in the address: never sent on to another site, never kept by a cache.
+  send(req, res, 200, shell.render({ title: "Email updates", head, body }), { "referrer-policy": "no-referrer" });
 }
 
 export interface PageRouteDeps {
