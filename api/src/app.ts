@@ -49,7 +49,10 @@ import { createSessions, developmentSecret } from "./modules/auth/sessions.ts";
 import { CHALLENGE_PATH, createCustomDomains, serveChallenge, type ResolveTxt } from "./modules/orgs/custom-domain.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./modules/webhooks/deliver.ts";
-import { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
+import { NotificationDispatcher } from "./modules/notifications/dispatcher.ts";
+import { subscriberDestinations } from "./modules/subscribers/destination.ts";
+import { createSubscriptionTokens } from "./modules/subscribers/tokens.ts";
+import { webhookDestinations } from "./modules/webhooks/destination.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
 export interface App {
@@ -76,10 +79,11 @@ export async function buildApp(
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
   const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
   const hub = new EventHub(db.prisma, bus, log, options.hub);
-  const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, redisUrl: config.redisUrl });
+  const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, subscribePerAddress: config.subscribeRateLimit ?? 5, redisUrl: config.redisUrl });
+  // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.
+  const serverSecret = config.jwtSecret ?? (await developmentSecret(db.prisma));
   const sessions = createSessions({
-    // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.
-    jwtSecret: config.jwtSecret ?? (await developmentSecret(db.prisma)),
+    jwtSecret: serverSecret,
     jwksUrl: config.jwksUrl,
     jwtIssuer: config.jwtIssuer,
     jwtAudience: config.jwtAudience,
@@ -108,9 +112,13 @@ export async function buildApp(
     pollIntervalMs: pollIntervalMs ?? DEFAULT_WEBHOOK_SETTINGS.pollIntervalMs,
     leaseMs: leaseMs ?? DEFAULT_WEBHOOK_SETTINGS.leaseMs,
   };
-  const dispatcher = new WebhookDispatcher({ prisma: db.prisma, bus, log, settings: webhookSettings, publicUrl });
+  const subscriptionTokens = createSubscriptionTokens(serverSecret);
+  // One pipeline, two kinds of destination (docs/adr/0020, 0021).
+  const dispatcher = new NotificationDispatcher({ prisma: db.prisma, bus, log, settings: webhookSettings, publicUrl })
+    .serve(webhookDestinations(webhookSettings))
+    .serve(subscriberDestinations({ mailer, tokens: subscriptionTokens, publicUrl }));
   const webhooks = { settings: webhookSettings, dispatcher };
-  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses, webhooks };
+  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses, webhooks, subscriptionTokens };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
@@ -146,7 +154,7 @@ export async function buildApp(
   });
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   // `published` is set by the fast path (modules/public/fast-path.ts) on the GETs it may cache.
-  const publicYoga = yoga(schemas.public, "/graphql/public", ({ published }) => ({ ...publicContext(services), published }));
+  const publicYoga = yoga(schemas.public, "/graphql/public", ({ published, req }) => ({ ...publicContext(services, undefined, clientIp(req, config.trustProxy)), published }));
 
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
