@@ -53,6 +53,7 @@ import { NotificationDispatcher } from "./modules/notifications/dispatcher.ts";
 import { subscriberDestinations } from "./modules/subscribers/destination.ts";
 import { createSubscriptionTokens } from "./modules/subscribers/tokens.ts";
 import { webhookDestinations } from "./modules/webhooks/destination.ts";
+import { isSubscriptionRoute, serveSubscriptionRoute } from "./modules/subscribers/http.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
 export interface App {
@@ -178,7 +179,7 @@ export async function buildApp(
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>
-        log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
+        log.info({ method: req.method, url: withoutTokens(req.url), status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
       );
     }
     securityHeaders(res, "json"); // routes serving anything else set their own kind
@@ -300,6 +301,13 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
   const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
   if (graphql && wantsConsole(req, path)) return serveConsole(req, res, web);
+  if (isSubscriptionRoute(path)) {
+    // One-click unsubscribe and the subscribers' CSV (modules/subscribers/http.ts).
+    if (lagging()) return overloaded(res);
+    const ip = clientIp(req, trustProxy);
+    if (!req.headers.authorization && !(await takeToken(services.limiters.public, ip, res))) return;
+    return serveSubscriptionRoute(req, res, path, services, ip);
+  }
   // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
   // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
   if (!graphql && !(await takeBody(req, res, path, graphql))) return;
@@ -397,6 +405,11 @@ function serveConsole(req: IncomingMessage, res: ServerResponse, web: WebHandler
   }
   securityHeaders(res, "app", req.headers.host);
   web(req, res);
+}
+
+/** The links of subscription mails carry their token in the query: it stays out of the log. */
+function withoutTokens(url: string | undefined): string | undefined {
+  return url?.includes("token=") ? url.replace(/([?&]token=)[^&#]*/g, "$1…") : url;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
