@@ -49,7 +49,11 @@ import { createSessions, developmentSecret } from "./modules/auth/sessions.ts";
 import { CHALLENGE_PATH, createCustomDomains, serveChallenge, type ResolveTxt } from "./modules/orgs/custom-domain.ts";
 import { seedDemo } from "./modules/demo/seed.ts";
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./modules/webhooks/deliver.ts";
-import { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
+import { NotificationDispatcher } from "./modules/notifications/dispatcher.ts";
+import { subscriberDestinations } from "./modules/subscribers/destination.ts";
+import { createSubscriptionTokens } from "./modules/subscribers/tokens.ts";
+import { webhookDestinations } from "./modules/webhooks/destination.ts";
+import { isSubscriptionRoute, serveSubscriptionRoute } from "./modules/subscribers/http.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
 export interface App {
@@ -76,10 +80,11 @@ export async function buildApp(
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, log: (m) => log.info(m) });
   const bus: EventBus = config.redisUrl ? createRedisEventBus(config.redisUrl, log) : createInProcessEventBus();
   const hub = new EventHub(db.prisma, bus, log, options.hub);
-  const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, redisUrl: config.redisUrl });
+  const limiters = createLimiters({ publicPerSecond: config.publicRateLimit, authPerIpAndEmail: config.authRateLimit, subscribePerAddress: config.subscribeRateLimit ?? 5, redisUrl: config.redisUrl });
+  // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.
+  const serverSecret = config.jwtSecret ?? (await developmentSecret(db.prisma));
   const sessions = createSessions({
-    // Outside production without JWT_SECRET: one generated secret kept in the database, shared by every instance on it.
-    jwtSecret: config.jwtSecret ?? (await developmentSecret(db.prisma)),
+    jwtSecret: serverSecret,
     jwksUrl: config.jwksUrl,
     jwtIssuer: config.jwtIssuer,
     jwtAudience: config.jwtAudience,
@@ -108,9 +113,13 @@ export async function buildApp(
     pollIntervalMs: pollIntervalMs ?? DEFAULT_WEBHOOK_SETTINGS.pollIntervalMs,
     leaseMs: leaseMs ?? DEFAULT_WEBHOOK_SETTINGS.leaseMs,
   };
-  const dispatcher = new WebhookDispatcher({ prisma: db.prisma, bus, log, settings: webhookSettings, publicUrl });
+  const subscriptionTokens = createSubscriptionTokens(serverSecret);
+  // One pipeline, two kinds of destination (docs/adr/0020, 0021).
+  const dispatcher = new NotificationDispatcher({ prisma: db.prisma, bus, log, settings: webhookSettings, publicUrl })
+    .serve(webhookDestinations(webhookSettings))
+    .serve(subscriberDestinations({ mailer, tokens: subscriptionTokens, publicUrl }));
   const webhooks = { settings: webhookSettings, dispatcher };
-  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses, webhooks };
+  const services: AppServices = { db, bus, sessions, mutations, hub, authority, limiters, log, mailer, publicUrl, customDomains, pages, answers: responses, webhooks, subscriptionTokens };
   if (config.demo) await seedDemo(services);
 
   const schemas = buildSchemas();
@@ -146,7 +155,7 @@ export async function buildApp(
   });
   // The public endpoint is anonymous by definition: a token sent there is ignored, not checked.
   // `published` is set by the fast path (modules/public/fast-path.ts) on the GETs it may cache.
-  const publicYoga = yoga(schemas.public, "/graphql/public", ({ published }) => ({ ...publicContext(services), published }));
+  const publicYoga = yoga(schemas.public, "/graphql/public", ({ published, req }) => ({ ...publicContext(services, undefined, clientIp(req, config.trustProxy)), published }));
 
   const web = createWebHandler(config.webDist);
   const pageHosts = createPageHostResolver(db.prisma, config.statusBaseDomain);
@@ -170,7 +179,7 @@ export async function buildApp(
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>
-        log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
+        log.info({ method: req.method, url: withoutTokens(req.url), status: res.statusCode, ms: Math.round(performance.now() - started) }, "request"),
       );
     }
     securityHeaders(res, "json"); // routes serving anything else set their own kind
@@ -296,6 +305,13 @@ async function route(req: IncomingMessage, res: ServerResponse, { admin, publicY
   const publicGraphql = path === "/graphql/public" || path.startsWith("/graphql/public/");
   const graphql = publicGraphql || path === "/graphql" || path.startsWith("/graphql/");
   if (graphql && wantsConsole(req, path)) return serveConsole(req, res, web);
+  if (isSubscriptionRoute(path)) {
+    // One-click unsubscribe and the subscribers' CSV (modules/subscribers/http.ts).
+    if (lagging()) return overloaded(res);
+    const ip = clientIp(req, trustProxy);
+    if (!req.headers.authorization && !(await takeToken(services.limiters.public, ip, res))) return;
+    return serveSubscriptionRoute(req, res, path, services, ip);
+  }
   // Bodies are capped on every path (lib/http-guards.ts): read here, up to the cap, only once the
   // request got past CORS, load shedding and the budget; Yoga takes the bytes from req.body.
   if (!graphql && !(await takeBody(req, res, path, graphql))) return;
@@ -393,6 +409,11 @@ function serveConsole(req: IncomingMessage, res: ServerResponse, web: WebHandler
   }
   securityHeaders(res, "app", req.headers.host);
   web(req, res);
+}
+
+/** The links of subscription mails carry their token in the query: it stays out of the log. */
+function withoutTokens(url: string | undefined): string | undefined {
+  return url?.includes("token=") ? url.replace(/([?&]token=)[^&#]*/g, "$1…") : url;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -30,6 +30,8 @@ export interface AppConfig {
   corsOrigins?: string[] | undefined;
   /** Sign-in/sign-up attempts per 15 min per IP + email (10× that per IP); 0 = unlimited. */
   authRateLimit: number;
+  /** subscribeToStatusPage calls per hour per address (SUBSCRIBE_RATE_LIMIT, default 5); the four public subscription mutations 10× that per IP; 0 = unlimited. */
+  subscribeRateLimit?: number | undefined;
   /** Page hosts are <slug>.<statusBaseDomain>. */
   statusBaseDomain?: string | undefined;
   /** GET /metrics (METRICS=1): loop delay, RSS, query count for the benchmark (lib/metrics.ts). */
@@ -77,6 +79,7 @@ export function configFromEnv(env: Env): AppConfig {
     loadShedLagMs: env.LOAD_SHED_LAG_MS,
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     authRateLimit: env.AUTH_RATE_LIMIT,
+    subscribeRateLimit: env.SUBSCRIBE_RATE_LIMIT,
     statusBaseDomain: env.STATUS_BASE_DOMAIN,
     sharedFanOut: env.SHARED_FANOUT,
     metrics: env.METRICS,

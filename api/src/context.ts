@@ -12,7 +12,8 @@ import type { PublishedPages, Snapshot } from "./modules/public/published-pages.
 import type { PublicResponseCache } from "./modules/public/fast-path.ts";
 import type { MutationRunner } from "./lib/tx.ts";
 import type { WebhookSettings } from "./modules/webhooks/deliver.ts";
-import type { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
+import type { NotificationDispatcher } from "./modules/notifications/dispatcher.ts";
+import type { SubscriptionTokens } from "./modules/subscribers/tokens.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
@@ -39,8 +40,10 @@ export interface AppServices {
   pages: PublishedPages;
   /** Serialised answers of public GraphQL GETs (modules/public/fast-path.ts). */
   answers: PublicResponseCache;
-  /** The delivery pipeline of notifications (modules/webhooks/dispatcher.ts) and its timing. */
-  webhooks: { settings: WebhookSettings; dispatcher: WebhookDispatcher };
+  /** The delivery pipeline of notifications (modules/notifications/dispatcher.ts) and webhooks' timing. */
+  webhooks: { settings: WebhookSettings; dispatcher: NotificationDispatcher };
+  /** Signs and checks the links of subscription mails (modules/subscribers/tokens.ts). */
+  subscriptionTokens: SubscriptionTokens;
 }
 
 /** What one execution read of the published pages: its answer may be cached while they stay current. */
@@ -106,8 +109,8 @@ export function systemContext(services: AppServices, name: string): Context {
 }
 
 /** The context of the anonymous public endpoint: whatever token is sent there is ignored. */
-export function publicContext(services: AppServices, transport?: Transport): Context {
-  return contextFor(services, ANONYMOUS, transport);
+export function publicContext(services: AppServices, transport?: Transport, clientIp: string | null = null): Context {
+  return contextFor(services, ANONYMOUS, transport, clientIp);
 }
 
 /**

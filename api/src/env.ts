@@ -26,6 +26,7 @@ const envSchema = z.object({
   /** Comma-separated origins allowed to call /graphql from a browser (with credentials), besides the app's own. */
   CORS_ORIGINS: z.string().optional(),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  SUBSCRIBE_RATE_LIMIT: z.coerce.number().int().min(0).default(5),
   /** Diagnostic: 0 executes each event once per socket (the benchmark's baseline). */
   SHARED_FANOUT: flag.default(true),
   DEMO: flag.optional(),

@@ -47,6 +47,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loadShedLagMs: 0,
     // Suites sign up many users from 127.0.0.1; the throttle has its own test.
     authRateLimit: 0,
+    // The same for the subscription mutations; subscribers.test.ts tests their limit.
+    subscribeRateLimit: 0,
     jwtSecret: "test-secret-test-secret-test-secret-0123456789",
     ...overrides,
   };

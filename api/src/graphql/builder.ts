@@ -84,4 +84,5 @@ function inStorableRange(date: Date): Date {
 builder.addScalarType("DateTime", DateTime, { subGraphs: ["Admin", "Public"] });
 
 builder.queryType({ subGraphs: ["Admin", "Public"] });
-builder.mutationType({});
+// Mutations are the full schema's unless a field says otherwise (the public subscription ones).
+builder.mutationType({ subGraphs: ["Admin", "Public"], defaultSubGraphsForFields: ["Admin"] });

@@ -5,7 +5,7 @@ import type { Context } from "../context.ts";
 import type { Prisma } from "../lib/db.ts";
 import { notFound } from "./errors.ts";
 
-type Kind = "service" | "incident" | "maintenance" | "apiToken" | "invitation" | "webhook" | "webhookDelivery";
+type Kind = "service" | "incident" | "maintenance" | "apiToken" | "invitation" | "webhook" | "webhookDelivery" | "subscriber";
 
 function ownerLoader(fetch: (ids: string[]) => Promise<{ id: string; organizationId: string }[]>) {
   return new DataLoader<string, string | null>(async (ids) => {
@@ -26,10 +26,11 @@ export function createOwnerLoaders(prisma: Prisma): Record<Kind, DataLoader<stri
     webhook: ownerLoader((ids) => prisma.webhook.findMany({ where: { id: { in: ids }, deletedAt: null }, select })),
     // A delivery of a deleted webhook is gone with it.
     webhookDelivery: ownerLoader((ids) => prisma.webhookDelivery.findMany({ where: { id: { in: ids }, webhook: { deletedAt: null } }, select })),
+    subscriber: ownerLoader((ids) => prisma.subscriber.findMany({ where: { id: { in: ids } }, select })),
   };
 }
 
-const LABELS: Record<Kind, string> = { service: "Service", incident: "Incident", maintenance: "Maintenance", apiToken: "API token", invitation: "Invitation", webhook: "Webhook", webhookDelivery: "Webhook delivery" };
+const LABELS: Record<Kind, string> = { service: "Service", incident: "Incident", maintenance: "Maintenance", apiToken: "API token", invitation: "Invitation", webhook: "Webhook", webhookDelivery: "Webhook delivery", subscriber: "Subscriber" };
 
 /** An organisation id nobody is a member of: a missing object's "owner" for the role check. */
 const NOWHERE = "00000000-0000-0000-0000-000000000000";

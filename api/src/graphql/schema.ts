@@ -11,6 +11,7 @@ import "../modules/maintenance/types.ts";
 import "../modules/members/types.ts";
 import "../modules/tokens/types.ts";
 import "../modules/webhooks/types.ts";
+import "../modules/subscribers/types.ts";
 import "../modules/audit/types.ts";
 import "../modules/events/types.ts";
 import "../modules/events/subscriptions.ts";

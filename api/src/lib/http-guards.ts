@@ -149,7 +149,7 @@ export function parseOrigins(list: string | undefined): string[] {
 
 // ---- errors written by the guards ----
 
-function jsonError(res: ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}): void {
+export function jsonError(res: ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": String(Buffer.byteLength(body)), ...headers });
   res.end(body);

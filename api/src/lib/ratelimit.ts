@@ -1,7 +1,8 @@
 // Throttling with rate-limiter-flexible, in Redis when configured so that every instance counts
 // the same budget (with an in-memory insurance limiter while Redis is down):
 // - the public surfaces (public GraphQL requests and WebSocket connections), per client IP;
-// - sign-in and sign-up attempts, per IP and per IP+email, against password guessing.
+// - sign-in and sign-up attempts, per IP and per IP+email, against password guessing;
+// - the public subscription mutations, per IP and per address (each may mail someone).
 import type { IncomingMessage } from "node:http";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
@@ -24,12 +25,14 @@ export interface Limiters {
   publicLocal: Limiter;
   /** logIn / signUp attempts. */
   auth: { perIp: Limiter; perIpAndEmail: Limiter };
+  /** The public subscription mutations: subscribeToStatusPage per address, all four per IP (an hour's budget). */
+  subscriptions: { perIp: Limiter; perAddress: Limiter };
   close(): Promise<void>;
 }
 
 const UNLIMITED: Limiter = { take: () => Promise.resolve(null), refund: () => Promise.resolve() };
 
-export function createLimiters(options: { publicPerSecond: number; authPerIpAndEmail: number; redisUrl?: string | undefined }): Limiters {
+export function createLimiters(options: { publicPerSecond: number; authPerIpAndEmail: number; subscribePerAddress?: number | undefined; redisUrl?: string | undefined }): Limiters {
   let redis: Redis | null = null;
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -69,6 +72,11 @@ export function createLimiters(options: { publicPerSecond: number; authPerIpAndE
       options.authPerIpAndEmail > 0
         ? { perIpAndEmail: limiter(options.authPerIpAndEmail, 15 * 60, "auth-ip-email"), perIp: limiter(options.authPerIpAndEmail * 10, 15 * 60, "auth-ip") }
         : { perIpAndEmail: UNLIMITED, perIp: UNLIMITED },
+    // Each subscribe may send a mail to someone else's address: few per address, more per IP.
+    subscriptions:
+      (options.subscribePerAddress ?? 0) > 0
+        ? { perAddress: limiter(options.subscribePerAddress!, 3600, "subscribe-address"), perIp: limiter(options.subscribePerAddress! * 10, 3600, "subscribe-ip") }
+        : { perAddress: UNLIMITED, perIp: UNLIMITED },
     async close() {
       redis?.disconnect();
       return Promise.resolve();

@@ -225,7 +225,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
           const connection = connections.get(socket);
           const transport = new SocketTransport(socket, ctx.extra.stream, writer, id, connection?.watched);
           let operationContext: Context;
-          if (endpoint.isPublic) operationContext = publicContext(services, transport);
+          if (endpoint.isPublic) operationContext = publicContext(services, transport, ctx.extra.ip);
           else {
             // The token may have been revoked since the socket opened: ask again, every time.
             let viewer: Viewer;

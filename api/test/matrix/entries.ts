@@ -156,6 +156,7 @@ export const entries: Entry[] = [
   org("apiTokens", "{ id name role }", ADMIN_READ),
   org("webhooks", "{ id url kinds format enabled disabledReason createdAt deliveries(first: 5) { id eventCursor attempt succeeded } }", ADMIN_READ),
   org("auditLog", "{ nodes { action actor targetId } }", ADMIN_READ),
+  org("subscribers", "{ totalCount pageInfo { hasNextPage } edges { cursor node { id email confirmedAt createdAt services { id } } } }", ADMIN_READ),
   org("pendingCustomDomain", "", ADMIN_READ),
   org("customDomainChallenge", "{ domain token dnsName }", ADMIN_READ),
 
@@ -414,6 +415,56 @@ export const entries: Entry[] = [
       return original !== null && (await prismaOf(c).webhookDelivery.count({ where: { webhookId: original.webhookId } })) === 2;
     },
   },
+
+  // ---- Mutation: email subscribers (the four public ones: anyone, with the links' tokens) ----
+  {
+    field: "Mutation.subscribeToStatusPage",
+    document: `mutation($input: SubscribeInput!) { subscribeToStatusPage(input: $input) }`,
+    vars: (fx) => ({ input: { slug: fx.a.slug, email: fx.email("subscriber"), serviceIds: [fx.a.serviceId] } }),
+    expect: ANYONE,
+    public: true,
+    effect: async (c) => (await prismaOf(c).subscriber.count({ where: { organizationId: c.w.a.orgId, email: str(input(c).email) } })) === 1,
+  },
+  {
+    field: "Mutation.confirmSubscription",
+    document: `mutation($token: String!) { confirmSubscription(token: $token) { confirmed page { slug name } services { id name } } }`,
+    vars: async (fx) => {
+      const subscriber = await fx.fresh.subscriber();
+      return { token: subscriber.confirmToken, _id: subscriber.id };
+    },
+    expect: ANYONE,
+    public: true,
+    effect: async (c) => (await prismaOf(c).subscriber.findUnique({ where: { id: str(c.vars._id) } }))?.confirmedAt != null,
+  },
+  {
+    field: "Mutation.updateSubscription",
+    document: `mutation($input: UpdateSubscriptionInput!) { updateSubscription(input: $input) { confirmed services { id name } } }`,
+    vars: async (fx) => {
+      const subscriber = await fx.fresh.subscriber(true);
+      return { input: { token: subscriber.manageToken, serviceIds: [fx.a.spareServiceId] }, _id: subscriber.id };
+    },
+    expect: ANYONE,
+    public: true,
+    effect: async (c) => (await prismaOf(c).subscriber.findUnique({ where: { id: str(c.vars._id) } }))?.serviceIds.join() === c.w.fx.a.spareServiceId,
+  },
+  {
+    field: "Mutation.unsubscribe",
+    document: `mutation($token: String!) { unsubscribe(token: $token) }`,
+    vars: async (fx) => {
+      const subscriber = await fx.fresh.subscriber(true);
+      return { token: subscriber.manageToken, _id: subscriber.id };
+    },
+    expect: ANYONE,
+    public: true,
+    effect: async (c) => (await prismaOf(c).subscriber.count({ where: { id: str(c.vars._id) } })) === 0,
+  },
+  {
+    field: "Mutation.removeSubscriber",
+    document: `mutation($id: ID!) { removeSubscriber(id: $id) }`,
+    vars: async (fx) => ({ id: (await fx.fresh.subscriber(true)).id }),
+    expect: ADMIN_WRITE,
+    effect: async (c) => (await prismaOf(c).subscriber.count({ where: { id: str(c.vars.id) } })) === 0,
+  },
 ];
 
 /**
@@ -430,7 +481,11 @@ export const SELF_AUTHORISED = ["User.memberships"];
  */
 export const PUBLIC_ALLOW_LIST: Record<string, string[]> = {
   Query: ["statusPage"],
+  Mutation: ["confirmSubscription", "subscribeToStatusPage", "unsubscribe", "updateSubscription"],
   Subscription: ["statusPageEvents"],
+  EmailSubscription: ["confirmed", "page", "services"],
+  SubscribeInput: ["email", "serviceIds", "slug"],
+  UpdateSubscriptionInput: ["serviceIds", "token"],
   StatusPage: ["activeIncidents", "cursor", "incident", "maintenances", "organization", "recentIncidents", "services", "status"],
   PublicOrganization: ["name", "slug"],
   PageStatus: ["description", "indicator", "updatedAt"],

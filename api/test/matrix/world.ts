@@ -60,6 +60,8 @@ export interface Fx {
     webhook(): Promise<string>;
     /** A test delivery to a fresh webhook of A; its id. */
     webhookDelivery(): Promise<string>;
+    /** An email subscriber of A (confirmed when asked); its id and the tokens of its links. */
+    subscriber(confirmed?: boolean): Promise<{ id: string; confirmToken: string; manageToken: string }>;
   };
 }
 
@@ -76,6 +78,8 @@ export interface Org extends Tenant {
   apiTokenIds: string[];
   /** A webhook's URL: only the organisation's admins may read it. */
   webhookUrl: string;
+  /** A subscriber's address: only the organisation's admins may read it. */
+  subscriberEmail: string;
 }
 
 export interface World {
@@ -138,6 +142,16 @@ async function webhookDeliveryOn(t: TestApp, org: Pick<Tenant, "admin" | "orgId"
   return data.sendTestWebhook.id;
 }
 
+/** Subscribes an address to the page (through /graphql/public), confirmed when asked; its id and link tokens. */
+async function subscriberOn(t: TestApp, org: Pick<Tenant, "slug" | "orgId">, email: string, confirmed = false) {
+  ok(await t.gql(`mutation($input: SubscribeInput!) { subscribeToStatusPage(input: $input) }`, { input: { slug: org.slug, email } }, { endpoint: "/graphql/public" }));
+  const { id } = await t.app.services.db.prisma.subscriber.findUniqueOrThrow({ where: { organizationId_email: { organizationId: org.orgId, email } }, select: { id: true } });
+  const tokens = t.app.services.subscriptionTokens;
+  const link = { id, confirmToken: tokens.issue("confirm", id), manageToken: tokens.issue("manage", id) };
+  if (confirmed) ok(await t.gql(`mutation($token: String!) { confirmSubscription(token: $token) { confirmed } }`, { token: link.confirmToken }, { endpoint: "/graphql/public" }));
+  return link;
+}
+
 async function apiTokenIds(t: TestApp, org: Tenant): Promise<string[]> {
   const data = await adminGql<{ organization: { apiTokens: { id: string }[] } }>(
     t,
@@ -163,6 +177,8 @@ async function buildOrg(t: TestApp, label: "alpha" | "bravo"): Promise<Org> {
   const invitationId = (await invite(t, tenant, invitationEmail)).id;
   const webhookUrl = hookUrl(label);
   await webhookOn(t, tenant, webhookUrl);
+  const subscriberEmail = `${label}-subscriber-${hex()}@example.com`;
+  await subscriberOn(t, tenant, subscriberEmail, true);
   return {
     ...tenant,
     name,
@@ -176,6 +192,7 @@ async function buildOrg(t: TestApp, label: "alpha" | "bravo"): Promise<Org> {
     invitationEmail,
     apiTokenIds: await apiTokenIds(t, tenant),
     webhookUrl,
+    subscriberEmail,
   };
 }
 
@@ -284,6 +301,7 @@ export async function buildWorld(): Promise<World> {
       },
       webhook: () => webhookOn(t, a, hookUrl("alpha")),
       webhookDelivery: () => webhookDeliveryOn(t, a),
+      subscriber: (confirmed) => subscriberOn(t, a, emailOf("subscriber"), confirmed),
     },
   };
 
@@ -316,10 +334,15 @@ export async function buildWorld(): Promise<World> {
       claimedDomain: () => Promise.resolve(`${unique("nowhere")}.localhost`),
       webhook: () => Promise.resolve(made()),
       webhookDelivery: () => Promise.resolve(made()),
+      subscriber: () => {
+        const id = made();
+        const tokens = t.app.services.subscriptionTokens;
+        return Promise.resolve({ id, confirmToken: tokens.issue("confirm", id), manageToken: tokens.issue("manage", id) });
+      },
     },
   };
 
-  const idsOf = (org: Org) => [org.orgId, org.adminUserId, org.memberUserId, org.adminEmail, org.memberEmail, org.invitationId, org.invitationEmail, ...org.apiTokenIds, org.webhookUrl];
+  const idsOf = (org: Org) => [org.orgId, org.adminUserId, org.memberUserId, org.adminEmail, org.memberEmail, org.invitationId, org.invitationEmail, ...org.apiTokenIds, org.webhookUrl, org.subscriberEmail];
   const publicOf = (org: Org) => [org.slug, org.name, org.serviceId, org.spareServiceId, org.spareServiceName, org.incidentId, org.incidentTitle, org.maintenanceId, org.maintenanceTitle];
   return {
     t,
@@ -337,7 +360,7 @@ export async function buildWorld(): Promise<World> {
 /** Everything a refused call must leave as it was, per organisation: cheap counts and maxima. */
 export async function footprint(prisma: Prisma, organizationId: string) {
   const where = { organizationId };
-  const [org, audit, members, admins, tokens, invitations, services, incidents, maintenances, webhooks, deliveries] = await Promise.all([
+  const [org, audit, members, admins, tokens, invitations, services, incidents, maintenances, webhooks, deliveries, subscribers] = await Promise.all([
     prisma.organization.findUnique({ where: { id: organizationId }, select: { name: true, eventSeq: true, customDomain: true, pendingCustomDomain: true } }),
     prisma.auditEntry.count({ where }),
     prisma.membership.count({ where }),
@@ -350,6 +373,7 @@ export async function footprint(prisma: Prisma, organizationId: string) {
     prisma.webhook.findMany({ where: { ...where, deletedAt: null }, select: { id: true, url: true, kinds: true, format: true, enabled: true }, orderBy: { id: "asc" } }),
     // Only the attempts admins ask for: the dispatcher keeps retrying in the background.
     prisma.webhookDelivery.count({ where: { ...where, manual: true } }),
+    prisma.subscriber.findMany({ where, select: { id: true, serviceIds: true, confirmedAt: true }, orderBy: { id: "asc" } }),
   ]);
   return {
     ...org,
@@ -364,6 +388,7 @@ export async function footprint(prisma: Prisma, organizationId: string) {
     maintenances: `${maintenances._count}@${maintenances._max.updatedAt?.toISOString()}`,
     webhooks: JSON.stringify(webhooks),
     deliveries,
+    subscribers: JSON.stringify(subscribers),
   };
 }
 export type Footprint = Awaited<ReturnType<typeof footprint>>;

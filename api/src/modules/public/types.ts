@@ -10,7 +10,7 @@ import type { Snapshot } from "./published-pages.ts";
 
 const everywhere = { subGraphs: ["Admin", "Public"] as ("Admin" | "Public")[] };
 
-const PublicOrganizationRef = builder.objectRef<Organization>("PublicOrganization").implement({
+export const PublicOrganizationRef = builder.objectRef<Organization>("PublicOrganization").implement({
   description: "What a visitor may know of an organisation.",
   ...everywhere,
   fields: (t) => ({

@@ -1,0 +1,105 @@
+// Email subscribers as a kind of destination of the notification pipeline (modules/notifications/
+// dispatcher.ts, docs/adr/0020, 0021): confirmed, enabled rows take part; they want the incident
+// and maintenance events of API.md, of an incident or window touching a service they chose (any,
+// when they chose none) and not deleted since; the notification is mailed (lib/mailer.ts) with
+// the subscriber's manage and one-click unsubscribe links; each attempt is a SubscriberDelivery.
+import type { StatusEventKind } from "../../generated/prisma/enums.ts";
+import type { Mailer } from "../../lib/mailer.ts";
+import type { ClaimedRow, DestinationKind } from "../notifications/dispatcher.ts";
+import { manageLinks, notificationMail } from "./mail.ts";
+import type { SubscriptionTokens } from "./tokens.ts";
+import { CONFIRMATION_TTL_MS } from "./tokens.ts";
+
+export const SUBSCRIBER_DISPATCHER_ACTOR = "system:subscribers";
+
+/** API.md "Notifications": what a subscriber is mailed about. */
+export const SUBSCRIBER_EVENT_KINDS: StatusEventKind[] = [
+  "INCIDENT_CREATED",
+  "INCIDENT_UPDATED",
+  "INCIDENT_RESOLVED",
+  "MAINTENANCE_SCHEDULED",
+  "MAINTENANCE_STARTED",
+  "MAINTENANCE_COMPLETED",
+];
+
+/** One SMTP transaction's limit (connecting, the dialogue, the data); nodemailer's own are minutes. */
+export const MAIL_TIMEOUT_MS = 30_000;
+
+/** Unconfirmed subscribers are deleted this long after their last confirmation mail. */
+const UNCONFIRMED_RETENTION_MS = CONFIRMATION_TTL_MS + 86_400_000;
+
+interface ClaimedSubscriber extends ClaimedRow {
+  email: string;
+  serviceIds: string[];
+}
+
+export interface SubscriberDestinationDeps {
+  mailer: Mailer;
+  tokens: SubscriptionTokens;
+  publicUrl: () => string;
+  timeoutMs?: number;
+}
+
+export function subscriberDestinations({ mailer, tokens, publicUrl, timeoutMs = MAIL_TIMEOUT_MS }: SubscriberDestinationDeps): DestinationKind<ClaimedSubscriber> {
+  return {
+    name: "subscriber",
+    table: "Subscriber",
+    eligible: `h.enabled AND h."confirmedAt" IS NOT NULL`,
+    columns: `w.email, w."serviceIds"`,
+    actor: SUBSCRIBER_DISPATCHER_ACTOR,
+    disableAction: "subscriber.disable",
+    kinds: () => SUBSCRIBER_EVENT_KINDS,
+    async wants(prisma, subscriber, event) {
+      const chosen = subscriber.serviceIds.length > 0 ? { serviceId: { in: subscriber.serviceIds } } : {};
+      if (event.incidentId) return (await prisma.incidentService.count({ where: { incidentId: event.incidentId, incident: { deletedAt: null }, ...chosen } })) > 0;
+      if (event.maintenanceId) return subscriber.serviceIds.length === 0 || (await prisma.maintenanceService.count({ where: { maintenanceId: event.maintenanceId, ...chosen } })) > 0;
+      return false;
+    },
+    async send(subscriber, payload) {
+      const started = performance.now();
+      const links = manageLinks(publicUrl(), payload.organization.slug, tokens.issue("manage", subscriber.id));
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          mailer.send(notificationMail(subscriber.email, payload, links)),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from the SMTP server within ${timeoutMs / 1000} s`)), timeoutMs))),
+        ]);
+        return { succeeded: true, status: null, durationMs: Math.round(performance.now() - started), error: null };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { succeeded: false, status: null, durationMs: Math.round(performance.now() - started), error: message.slice(0, 500) };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async record(tx, subscriber, { id, event, attempt, result, nextAttemptAt, startedAt }) {
+      await tx.subscriberDelivery.create({
+        data: {
+          id,
+          organizationId: subscriber.organizationId,
+          subscriberId: subscriber.id,
+          position: event.position,
+          kind: event.kind,
+          attempt,
+          succeeded: result.succeeded,
+          durationMs: result.durationMs,
+          error: result.error,
+          nextAttemptAt,
+          createdAt: startedAt,
+        },
+      });
+    },
+    disabledReason: (attempts, eventCursor, lastFailure, at) =>
+      `Disabled at ${at.toISOString()} after ${attempts} failed attempts to mail event ${eventCursor} (last: ${lastFailure}).`,
+    update: async (db, id, leaseToken, data) => (await db.subscriber.updateMany({ where: { id, leaseToken }, data })).count,
+    organizations: async (prisma) =>
+      (await prisma.subscriber.findMany({ where: { enabled: true, confirmedAt: { not: null } }, select: { organizationId: true }, distinct: ["organizationId"] })).map(
+        (row) => row.organizationId,
+      ),
+    async prune(prisma, before) {
+      await prisma.subscriberDelivery.deleteMany({ where: { createdAt: { lt: before } } });
+      // Addresses that never confirmed are not kept once their last link has expired.
+      await prisma.subscriber.deleteMany({ where: { confirmedAt: null, lastPromptAt: { lt: new Date(Date.now() - UNCONFIRMED_RETENTION_MS) } } });
+    },
+  };
+}
