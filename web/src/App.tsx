@@ -13,6 +13,7 @@ import { LogIn, SignUp } from "./routes/Auth.tsx";
 import { IncidentPage } from "./routes/IncidentPage.tsx";
 import { NotFound } from "./routes/NotFound.tsx";
 import { StatusPage } from "./routes/StatusPage.tsx";
+import { ConfirmSubscription, ManageSubscription } from "./routes/Subscription.tsx";
 import { useSessionToken } from "./session.ts";
 
 /** Set by the server when this host is a page host (status.acme.com): "/" is that page. */
@@ -28,8 +29,13 @@ export function App() {
       <Routes>
         <Route path="/status/:slug" element={<Provider value={publicClient}><StatusPage /></Provider>} />
         <Route path="/status/:slug/incidents/:id" element={<Provider value={publicClient}><IncidentPage /></Provider>} />
+        {/* Where the subscription mails lead (fixed paths: api/src/modules/public/page-route.ts). */}
+        <Route path="/status/:slug/subscription/confirm" element={<Provider value={publicClient}><ConfirmSubscription /></Provider>} />
+        <Route path="/status/:slug/subscription" element={<Provider value={publicClient}><ManageSubscription /></Provider>} />
         {PAGE_HOST_SLUG && <Route path="/" element={<Provider value={publicClient}><StatusPage slug={PAGE_HOST_SLUG} /></Provider>} />}
         {PAGE_HOST_SLUG && <Route path="/incidents/:id" element={<Provider value={publicClient}><IncidentPage slug={PAGE_HOST_SLUG} /></Provider>} />}
+        {PAGE_HOST_SLUG && <Route path="/subscription/confirm" element={<Provider value={publicClient}><ConfirmSubscription slug={PAGE_HOST_SLUG} /></Provider>} />}
+        {PAGE_HOST_SLUG && <Route path="/subscription" element={<Provider value={publicClient}><ManageSubscription slug={PAGE_HOST_SLUG} /></Provider>} />}
         {/* The server answers a browser opening a GraphQL endpoint with this app (api/src/app.ts). */}
         <Route path="/graphql" element={<Suspense><ConsolePage endpoint="/graphql" /></Suspense>} />
         <Route path="/graphql/public" element={<Suspense><ConsolePage endpoint="/graphql/public" /></Suspense>} />

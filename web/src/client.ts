@@ -23,11 +23,11 @@ export const publicClient = new Client({
 });
 
 /** Types without an id of their own, embedded in their parent. */
-const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "CreatedInvitation", "AuthPayload", "PublicOrganization", "StatusPage"];
+const embedded = ["PageStatus", "StatusSource", "UptimeDay", "AffectedService", "PageInfo", "IncidentConnection", "IncidentEdge", "AuditEntryConnection", "AuditEntryEdge", "Membership", "CreatedApiToken", "CreatedInvitation", "AuthPayload", "PublicOrganization", "StatusPage", "SubscriberConnection", "SubscriberEdge"];
 
 const LIST_CHANGING_MUTATIONS = [
   "createService", "deleteService", "setServiceStatus", "createIncident", "updateIncident", "deleteIncident",
-  "scheduleMaintenance", "cancelMaintenance", "inviteMember", "revokeInvitation", "removeMember", "createApiToken", "revokeApiToken",
+  "scheduleMaintenance", "cancelMaintenance", "inviteMember", "revokeInvitation", "removeMember", "createApiToken", "revokeApiToken", "removeSubscriber",
 ];
 
 const refetchOrganization: UpdateResolver = (_result, _args, cache) => cache.invalidate("Query", "organization");

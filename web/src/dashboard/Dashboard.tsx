@@ -21,6 +21,7 @@ import { Members } from "./Members.tsx";
 import { OrgContext, useOrg } from "./org-context.tsx";
 import { Services } from "./Services.tsx";
 import { Settings } from "./Settings.tsx";
+import { Subscribers } from "./Subscribers.tsx";
 import { Tokens } from "./Tokens.tsx";
 import { Webhooks } from "./Webhooks.tsx";
 
@@ -108,7 +109,7 @@ export function Dashboard() {
             ["incidents", "Incidents"],
             ["maintenance", "Maintenance"],
             ["members", "Members"],
-            ...(isAdmin ? [["tokens", "API tokens"], ["webhooks", "Webhooks"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
+            ...(isAdmin ? [["tokens", "API tokens"], ["webhooks", "Webhooks"], ["subscribers", "Subscribers"], ["audit", "Audit log"], ["settings", "Settings"], ["console", "Console"]] : []),
           ].map(([path, label]) => (
             <NavLink key={path} to={`/org/${org.slug}/${path}`}>{label}</NavLink>
           ))}
@@ -122,6 +123,7 @@ export function Dashboard() {
             <Route path="members" element={<Members />} />
             <Route path="tokens" element={isAdmin ? <Tokens /> : <AdminsOnly page="API tokens" />} />
             <Route path="webhooks" element={isAdmin ? <Webhooks /> : <AdminsOnly page="Webhooks" />} />
+            <Route path="subscribers" element={isAdmin ? <Subscribers /> : <AdminsOnly page="Subscribers" />} />
             <Route path="audit" element={isAdmin ? <AuditLog /> : <AdminsOnly page="Audit log" />} />
             <Route path="console" element={isAdmin ? <Console viewerEmail={viewer.email} /> : <AdminsOnly page="Console" />} />
             <Route path="settings" element={isAdmin ? <Settings /> : <AdminsOnly page="Settings" />} />

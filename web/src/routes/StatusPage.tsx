@@ -13,6 +13,7 @@ import type { StatusPageQuery } from "../gql/graphql.ts";
 import { STATUS_PAGE } from "../page-queries.ts";
 import { usePublicPage } from "../use-public-page.ts";
 import { NotFound } from "./NotFound.tsx";
+import { SubscribeButton } from "./SubscribeDialog.tsx";
 import { useIsPageAdmin } from "./use-page-admin.ts";
 
 type Page = NonNullable<StatusPageQuery["statusPage"]>;
@@ -44,7 +45,10 @@ export function StatusPage(props: { slug?: string }) {
     <main className="page status-page">
       <header className="page-header">
         <h1>{page.organization.name}</h1>
-        <ConnectionIndicator live={live} />
+        <span className="page-actions">
+          <ConnectionIndicator live={live} />
+          <SubscribeButton slug={page.organization.slug} pageName={page.organization.name} services={page.services} />
+        </span>
       </header>
       {stale && <p className="notice" role="status">Showing the last known status while the page updates: retrying…</p>}
       {empty && <EmptyPage organizationName={page.organization.name} addServiceHref={isAdmin ? `/org/${page.organization.slug}/services` : null} />}
