@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
       await watchForBlankDashboard(page);
       await signIn(page, a.memberEmail, a.slug);
       await page.getByTestId("service-row-API").waitFor();
-      for (const name of ["API tokens", "Audit log", "Settings", "Console"]) expect(await page.getByRole("link", { name }).count()).toBe(0);
+      for (const name of ["API tokens", "Subscribers", "Audit log", "Settings", "Console"]) expect(await page.getByRole("link", { name }).count()).toBe(0);
       await page.getByRole("link", { name: "Members" }).click();
       await page.getByRole("heading", { name: "Members" }).waitFor();
       await page.getByText("Only admins can see and invite members").waitFor();
@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     it("shows a member an admin-only page's address as 'admins only' inside the dashboard", async () => {
       const { page, errors } = await openPage(browser);
       await signIn(page, a.memberEmail, a.slug);
-      for (const path of ["tokens", "audit", "settings", "console"]) {
+      for (const path of ["tokens", "subscribers", "audit", "settings", "console"]) {
         await page.goto(`${t.url}/org/${a.slug}/${path}`);
         await page.getByTestId("admins-only").filter({ hasText: "Admins only" }).waitFor();
         // Still the dashboard: its navigation and top bar are there.

@@ -10,9 +10,16 @@ import { looksLikeEmail, subscriptionRefusal, type SubscriptionRefusal } from ".
 
 export function SubscribeButton({ slug, pageName, services }: { slug: string; pageName: string; services: readonly PickerService[] }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  // Back to the button once the dialog is gone (it is unmounted, so the browser's own return of focus does not happen).
+  useEffect(() => {
+    if (wasOpen.current && !open) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
   return (
     <>
-      <button type="button" className="subscribe-button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+      <button type="button" ref={button} className="subscribe-button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
         Subscribe
       </button>
       {open && <SubscribeDialog slug={slug} pageName={pageName} services={services} onClose={() => setOpen(false)} />}
@@ -30,6 +37,8 @@ function SubscribeDialog({ slug, pageName, services, onClose }: { slug: string; 
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    // showModal focuses the first control (Close); the address is what the visitor came to type.
+    element?.querySelector<HTMLInputElement>('input[name="email"]')?.focus();
     return () => element?.close();
   }, []);
 
@@ -81,7 +90,6 @@ function SubscribeDialog({ slug, pageName, services, onClose }: { slug: string; 
               inputMode="email"
               required
               maxLength={254}
-              autoFocus
               aria-invalid={emailError ? true : undefined}
               aria-describedby={emailError ? `${id}-email-error` : undefined}
             />
