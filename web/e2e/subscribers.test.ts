@@ -204,7 +204,9 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     await page.context().close();
   });
 
-  it("shows an admin the subscriber, exports the CSV and removes them, down to the empty page", async () => {
+  it("shows an admin the subscribers (the visitor of the first test, confirmed; one pending), exports the CSV and removes them, down to the empty page", async () => {
+    const pending = `${unique("pending")}@example.com`;
+    ok(await t.gql(`mutation($input: SubscribeInput!) { subscribeToStatusPage(input: $input) }`, { input: { slug: a.slug, email: pending, serviceIds: [checkout, search] } }, { endpoint: "/graphql/public" }));
     const { page, errors } = await openPage(browser);
     page.on("dialog", (dialog) => void dialog.accept());
     await signIn(page, a.adminEmail);
@@ -213,10 +215,13 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     const row = page.getByTestId("subscriber").filter({ hasText: visitor });
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/All services.*Confirmed/);
-    await page.getByTestId("subscriber-count").filter({ hasText: "1 subscriber" }).waitFor();
+    await expect(page.getByTestId("subscriber").filter({ hasText: pending }).textContent()).resolves.toMatch(/Checkout, Search.*Pending/);
+    await page.getByTestId("subscriber-count").filter({ hasText: "2 subscribers" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, "dashboard-subscribers");
     await page.setViewportSize({ width: 390, height: 900 });
+    // The table scrolls in its box; the page itself never scrolls sideways.
+    await expect(page.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth)).resolves.toBe(true);
     await screenshot(page, "dashboard-subscribers-phone");
     await page.setViewportSize({ width: 1200, height: 900 });
 
@@ -227,6 +232,8 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     expect(readFileSync(await file.path(), "utf8")).toContain(visitor);
 
     await row.getByRole("button", { name: `Remove ${visitor}` }).click();
+    await page.getByTestId("subscriber-count").filter({ hasText: "1 subscriber" }).waitFor();
+    await page.getByRole("button", { name: `Remove ${pending}` }).click();
     await page.getByTestId("subscribers-empty").waitFor();
     await page.getByTestId("subscribers-empty").getByRole("link", { name: "public status page" }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
