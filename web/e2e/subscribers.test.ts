@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
   beforeAll(async () => {
     buildWebIfMissing();
     await mailbox.start();
-    t = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${mailbox.port}`, mailFrom: "Status <status@example.test>", webhooks: { pollIntervalMs: 100 } });
+    t = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${mailbox.port}`, mailFrom: "Status <status@example.test>", webhooks: { pollIntervalMs: 100 }, statusBaseDomain: "localhost" });
     a = await createTenant(t);
     // Two grouped services besides the tenant's own: the dialog groups them as the page does.
     const create = async (name: string, group: string) =>
@@ -189,6 +189,30 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     // The link is dead now.
     await page.goto(manage);
     await page.getByTestId("manage-refused").waitFor();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("works on the page's own host: subscribing at its root, confirming and managing at /subscription…", async () => {
+    const { page, errors } = await openPage(browser);
+    const host = `http://${a.slug}.localhost:${new URL(t.url).port}`;
+    await page.goto(`${host}/`);
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    const dialog = page.getByRole("dialog");
+    const hosted = `${unique("hosted")}@example.com`;
+    await dialog.getByLabel("Email").fill(hosted);
+    await dialog.getByRole("button", { name: "Subscribe" }).click();
+    await dialog.getByText("Check your inbox to confirm.").waitFor();
+    await until(() => mailbox.to(hosted).length === 1);
+    const { search: query } = new URL(confirmLink(mailbox.to(hosted)[0]!));
+    await page.goto(`${host}/subscription/confirm${query}`);
+    await page.getByTestId("confirmed").filter({ hasText: "all services" }).waitFor();
+    // Its links stay on the host, whose root is the page.
+    await expect(page.getByRole("link", { name: /status$/ }).getAttribute("href")).resolves.toBe("/");
+    await page.getByRole("link", { name: "Change the services or unsubscribe" }).click();
+    await page.waitForURL(`${host}/subscription?token=**`);
+    await page.getByRole("button", { name: "Unsubscribe" }).click();
+    await page.getByTestId("unsubscribed").waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
   });
