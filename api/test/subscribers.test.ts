@@ -355,6 +355,13 @@ describe("delivery", () => {
     expect(await prisma().subscriberDelivery.count({ where: { subscriberId: brokenRow.id, succeeded: false } })).toBe(3);
     expect(await prisma().auditEntry.count({ where: { organizationId: org.orgId, action: "subscriber.disable", targetId: brokenRow.id, actor: "system:subscribers" } })).toBe(1);
     mailbox.refuse.delete(broken);
+    // Subscribing it again starts over: unconfirmed, with a new confirmation link.
+    const before = mailbox.to(broken).length;
+    ok(await subscribe(broken));
+    await until(() => mailbox.to(broken).length === before + 1);
+    expect(mailbox.to(broken).at(-1)!.subject).toMatch(/^Confirm/);
+    const restarted = await prisma().subscriber.findUniqueOrThrow({ where: { id: brokenRow.id } });
+    expect([restarted.enabled, restarted.confirmedAt, restarted.disabledReason]).toEqual([true, null, null]);
   });
 });
 
