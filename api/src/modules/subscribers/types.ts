@@ -43,6 +43,10 @@ const SubscriberRef = builder.objectRef<Subscriber>("Subscriber").implement({
     }),
     confirmedAt: t.expose("confirmedAt", { type: "DateTime", nullable: true, description: "Null until the address opened the confirmation link." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    disabledReason: t.exposeString("disabledReason", {
+      nullable: true,
+      description: "Set when its mails kept failing and the server stopped sending (subscribing the address again starts over); null otherwise.",
+    }),
   }),
 });
 
