@@ -15,6 +15,7 @@ const onBothDatabases = [
   "api/test/matrix.test.ts",
   "api/test/tenancy.test.ts",
   "api/test/webhooks.test.ts",
+  "api/test/subscribers.test.ts",
 ];
 
 export default defineConfig({

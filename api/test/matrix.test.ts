@@ -362,8 +362,8 @@ describe("/graphql/public: nothing private exists or is reachable", () => {
           const { sent } = await prepare(entry, "anonymous", w.phantom);
           const answer = await callHttp(w.t, "/graphql/public", entry.document, sent, w.tokens.admin);
           figures.refusedOnPublic++;
-          // Refused before execution: the field does not exist there. (While /graphql/public has no
-          // Mutation type at all, graphql-js refuses a mutation when executing, not validating.)
+          // Refused before execution: the field does not exist there (its Mutation type has only the
+          // public subscription mutations). The second form is graphql-js's for a schema with no Mutation type.
           const refused = (answer.errors ?? []).every(
             (e) => e.extensions?.code === "GRAPHQL_VALIDATION_FAILED" || /^Schema is not configured to execute mutation operation/.test(e.message),
           );

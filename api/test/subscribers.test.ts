@@ -10,7 +10,7 @@ import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppConfig } from "../src/config.ts";
-import { waitUntil } from "./cluster-kit.ts";
+import { twoInstances, waitUntil } from "./cluster-kit.ts";
 import { createService, createTenant, type Tenant } from "./fixtures.ts";
 import { codeOf, ok, startTestApp, unique, type GqlResult, type TestApp } from "./harness.ts";
 
@@ -355,6 +355,13 @@ describe("delivery", () => {
     expect(await prisma().subscriberDelivery.count({ where: { subscriberId: brokenRow.id, succeeded: false } })).toBe(3);
     expect(await prisma().auditEntry.count({ where: { organizationId: org.orgId, action: "subscriber.disable", targetId: brokenRow.id, actor: "system:subscribers" } })).toBe(1);
     mailbox.refuse.delete(broken);
+    // Subscribing it again starts over: unconfirmed, with a new confirmation link.
+    const before = mailbox.to(broken).length;
+    ok(await subscribe(broken));
+    await until(() => mailbox.to(broken).length === before + 1);
+    expect(mailbox.to(broken).at(-1)!.subject).toMatch(/^Confirm/);
+    const restarted = await prisma().subscriber.findUniqueOrThrow({ where: { id: brokenRow.id } });
+    expect([restarted.enabled, restarted.confirmedAt, restarted.disabledReason]).toEqual([true, null, null]);
   });
 });
 
@@ -417,6 +424,45 @@ describe("the public subscription mutations", () => {
       expect(codeOf(await pub(UNSUBSCRIBE, { token: "nonsense" }, limited))).toBe("RATE_LIMITED");
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+// ---------------------------------------------------------------- several instances
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("two instances on one PostgreSQL", () => {
+  it("mail each event to a subscriber exactly once, in order", async () => {
+    const cluster = await twoInstances(process.env.TEST_REDIS_URL || undefined, { ...FAST, smtpUrl: `smtp://127.0.0.1:${mailbox.port}` });
+    try {
+      const { a, b } = cluster;
+      const tenant = await createTenant(a);
+      const email = address("clustered");
+      ok(await subscribe(email, [], tenant.slug, a));
+      await until(() => mailbox.to(email).length === 1);
+      ok(await pub(CONFIRM, { token: tokenIn(mailbox.to(email)[0]!, "confirm") }, b));
+      const titles: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const app = i % 2 === 0 ? a : b;
+        const serviceId = await createService(app, tenant);
+        const title = unique(`clustered-${i}`);
+        titles.push(title);
+        ok(
+          await app.gql(
+            `mutation($input: CreateIncidentInput!) { createIncident(input: $input) { id } }`,
+            { input: { serviceIds: [serviceId], title, message: "Looking.", impact: "MAJOR_OUTAGE" } },
+            { token: tenant.admin },
+          ),
+        );
+      }
+      await until(() => mailbox.to(email).length >= 7, 15_000);
+      const db = a.app.services.db.prisma;
+      await waitUntil(async () => {
+        const [row, organization] = await Promise.all([db.subscriber.findFirstOrThrow({ where: { email } }), db.organization.findUniqueOrThrow({ where: { id: tenant.orgId } })]);
+        return row.cursor === organization.eventSeq && row.leaseToken === null;
+      });
+      expect(mailbox.to(email).slice(1).map((m) => m.subject?.replace(/^.*New incident: /, ""))).toEqual(titles);
+    } finally {
+      await cluster.stop();
     }
   });
 });

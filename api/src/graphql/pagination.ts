@@ -34,6 +34,19 @@ export function olderThan(cursor: string | null | undefined) {
 
 export const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
 
+/**
+ * One page of a newest-first list: `fetch` is handed the keyset condition after `after`, the
+ * order and first+1 as the size (so the page knows whether another follows).
+ */
+export async function newestFirstPage<T extends Keyed>(
+  args: { first?: number | null | undefined; after?: string | null | undefined },
+  defaultFirst: number,
+  fetch: (window: { where: ReturnType<typeof olderThan>; orderBy: typeof NEWEST_FIRST; take: number }) => Promise<T[]>,
+) {
+  const first = args.first ?? defaultFirst;
+  return page(await fetch({ where: olderThan(args.after), orderBy: NEWEST_FIRST, take: first + 1 }), first);
+}
+
 /** Fetches first+1 rows so the page knows whether another follows. */
 export function page<T extends Keyed>(rows: T[], first: number) {
   const nodes = rows.slice(0, first);

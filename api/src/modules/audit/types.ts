@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { builder } from "../../graphql/builder.ts";
 import { PageInfoRef } from "../../graphql/page-info.ts";
-import { NEWEST_FIRST, encodeKey, olderThan, page } from "../../graphql/pagination.ts";
+import { encodeKey, newestFirstPage, type page } from "../../graphql/pagination.ts";
 import { AuditEntryRef, OrganizationRef } from "../../graphql/refs.ts";
 import type { AuditEntry } from "../../generated/prisma/client.ts";
 
@@ -41,14 +41,7 @@ builder.objectFields(OrganizationRef, (t) => ({
       after: t.arg.string({ required: false }),
     },
     authScopes: (org) => ({ admin: org.id }),
-    resolve: async (org, args, ctx) => {
-      const first = args.first ?? 50;
-      const rows = await ctx.prisma.auditEntry.findMany({
-        where: { organizationId: org.id, ...olderThan(args.after) },
-        orderBy: NEWEST_FIRST,
-        take: first + 1,
-      });
-      return page(rows, first);
-    },
+    resolve: (org, args, ctx) =>
+      newestFirstPage(args, 50, ({ where, ...window }) => ctx.prisma.auditEntry.findMany({ where: { organizationId: org.id, ...where }, ...window })),
   }),
 }));

@@ -73,6 +73,22 @@ export interface AttemptRecord {
   startedAt: Date;
 }
 
+/** The columns every attempt record has (WebhookDelivery, SubscriberDelivery), for `record`. */
+export function attemptColumns(destination: ClaimedRow, { id, event, attempt, result, nextAttemptAt, startedAt }: AttemptRecord) {
+  return {
+    id,
+    organizationId: destination.organizationId,
+    position: event.position,
+    kind: event.kind,
+    attempt,
+    succeeded: result.succeeded,
+    durationMs: result.durationMs,
+    error: result.error,
+    nextAttemptAt,
+    createdAt: startedAt,
+  };
+}
+
 /** A kind of destination: its table, which rows take part, what they want and how one is sent to. */
 export interface DestinationKind<D extends ClaimedRow> {
   /** In logs: "webhook", "subscriber". */

@@ -5,7 +5,7 @@
 // the subscriber's manage and one-click unsubscribe links; each attempt is a SubscriberDelivery.
 import type { StatusEventKind } from "../../generated/prisma/enums.ts";
 import type { Mailer } from "../../lib/mailer.ts";
-import type { ClaimedRow, DestinationKind } from "../notifications/dispatcher.ts";
+import { attemptColumns, type ClaimedRow, type DestinationKind } from "../notifications/dispatcher.ts";
 import { manageLinks, notificationMail } from "./mail.ts";
 import type { SubscriptionTokens } from "./tokens.ts";
 import { CONFIRMATION_TTL_MS } from "./tokens.ts";
@@ -72,22 +72,8 @@ export function subscriberDestinations({ mailer, tokens, publicUrl, timeoutMs = 
         clearTimeout(timer);
       }
     },
-    async record(tx, subscriber, { id, event, attempt, result, nextAttemptAt, startedAt }) {
-      await tx.subscriberDelivery.create({
-        data: {
-          id,
-          organizationId: subscriber.organizationId,
-          subscriberId: subscriber.id,
-          position: event.position,
-          kind: event.kind,
-          attempt,
-          succeeded: result.succeeded,
-          durationMs: result.durationMs,
-          error: result.error,
-          nextAttemptAt,
-          createdAt: startedAt,
-        },
-      });
+    async record(tx, subscriber, attempt) {
+      await tx.subscriberDelivery.create({ data: { ...attemptColumns(subscriber, attempt), subscriberId: subscriber.id } });
     },
     disabledReason: (attempts, eventCursor, lastFailure, at) =>
       `Disabled at ${at.toISOString()} after ${attempts} failed attempts to mail event ${eventCursor} (last: ${lastFailure}).`,

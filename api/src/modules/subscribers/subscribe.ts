@@ -27,14 +27,22 @@ export async function subscribeToStatusPage({ ctx, input }: { ctx: Context; inpu
         m.audit("subscriber.create", created.id);
         return created;
       }
+      const due = !existing.lastPromptAt || now.getTime() - existing.lastPromptAt.getTime() >= PROMPT_INTERVAL_MS;
+      // One whose mails kept failing (disabled) starts over: unconfirmed, a new double opt-in.
+      const restart = existing.confirmedAt !== null && !existing.enabled;
+      const confirmed = existing.confirmedAt !== null && !restart;
       // A confirmed subscriber's choice is changed only through its manage link, never by
       // someone who merely knows the address; an unconfirmed one takes the latest choice.
-      const due = !existing.lastPromptAt || now.getTime() - existing.lastPromptAt.getTime() >= PROMPT_INTERVAL_MS;
+      if (confirmed && !due) return null;
       const { count } = await m.tx.subscriber.updateMany({
         where: { id: existing.id, lastPromptAt: existing.lastPromptAt },
-        data: { ...(existing.confirmedAt ? {} : { serviceIds }), ...(due ? { lastPromptAt: now } : {}) },
+        data: {
+          ...(confirmed ? {} : { serviceIds }),
+          ...(restart ? { confirmedAt: null, enabled: true, disabledReason: null, failedAttempts: 0, nextAttemptAt: null } : {}),
+          ...(due || restart ? { lastPromptAt: now } : {}),
+        },
       });
-      return due && count === 1 ? existing : null;
+      return (due || restart) && count === 1 ? { ...existing, confirmedAt: confirmed ? existing.confirmedAt : null } : null;
     });
   } catch (error) {
     // The same address subscribed at the same instant: the other call mails it.

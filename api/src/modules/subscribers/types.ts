@@ -6,7 +6,7 @@ import type { Service, Subscriber } from "../../generated/prisma/client.ts";
 import { builder } from "../../graphql/builder.ts";
 import { ownerOf } from "../../graphql/owners.ts";
 import { PageInfoRef } from "../../graphql/page-info.ts";
-import { NEWEST_FIRST, encodeKey, olderThan, page } from "../../graphql/pagination.ts";
+import { encodeKey, newestFirstPage, type page } from "../../graphql/pagination.ts";
 import { OrganizationRef, ServiceRef } from "../../graphql/refs.ts";
 import * as v from "../../graphql/validation.ts";
 import type { Context } from "../../context.ts";
@@ -43,6 +43,10 @@ const SubscriberRef = builder.objectRef<Subscriber>("Subscriber").implement({
     }),
     confirmedAt: t.expose("confirmedAt", { type: "DateTime", nullable: true, description: "Null until the address opened the confirmation link." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    disabledReason: t.exposeString("disabledReason", {
+      nullable: true,
+      description: "Set when its mails kept failing and the server stopped sending (subscribing the address again starts over); null otherwise.",
+    }),
   }),
 });
 
@@ -75,11 +79,10 @@ builder.objectFields(OrganizationRef, (t) => ({
       after: t.arg.string({ required: false }),
     },
     authScopes: (org) => ({ admin: org.id }),
-    resolve: async (org, args, ctx) => {
-      const first = args.first ?? 50;
-      const rows = await ctx.prisma.subscriber.findMany({ where: { organizationId: org.id, ...olderThan(args.after) }, orderBy: NEWEST_FIRST, take: first + 1 });
-      return { ...page(rows, first), organizationId: org.id };
-    },
+    resolve: async (org, args, ctx) => ({
+      ...(await newestFirstPage(args, 50, ({ where, ...window }) => ctx.prisma.subscriber.findMany({ where: { organizationId: org.id, ...where }, ...window }))),
+      organizationId: org.id,
+    }),
   }),
 }));
 

@@ -2,7 +2,7 @@
 // dispatcher.ts, docs/adr/0020): enabled, not deleted rows take part; the body is POSTed in the
 // webhook's format; each attempt is a WebhookDelivery.
 import type { StatusEventKind, WebhookFormat } from "../../generated/prisma/enums.ts";
-import type { ClaimedRow, DestinationKind } from "../notifications/dispatcher.ts";
+import { attemptColumns, type ClaimedRow, type DestinationKind } from "../notifications/dispatcher.ts";
 import { deliverOnce, type WebhookSettings } from "./deliver.ts";
 import { disabledReasonOf } from "./domain.ts";
 
@@ -25,23 +25,8 @@ export function webhookDestinations(settings: WebhookSettings): DestinationKind<
     disableAction: "webhook.disable",
     kinds: (webhook) => webhook.kinds,
     send: (webhook, payload, attemptId) => deliverOnce(webhook, payload, attemptId, settings),
-    async record(tx, webhook, { id, event, attempt, result, nextAttemptAt, startedAt }) {
-      await tx.webhookDelivery.create({
-        data: {
-          id,
-          organizationId: webhook.organizationId,
-          webhookId: webhook.id,
-          position: event.position,
-          kind: event.kind,
-          attempt,
-          responseStatus: result.status,
-          succeeded: result.succeeded,
-          durationMs: result.durationMs,
-          error: result.error,
-          nextAttemptAt,
-          createdAt: startedAt,
-        },
-      });
+    async record(tx, webhook, attempt) {
+      await tx.webhookDelivery.create({ data: { ...attemptColumns(webhook, attempt), webhookId: webhook.id, responseStatus: attempt.result.status } });
     },
     disabledReason: disabledReasonOf,
     update: async (db, id, leaseToken, data) => (await db.webhook.updateMany({ where: { id, leaseToken }, data })).count,
