@@ -228,14 +228,31 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     await page.context().close();
   });
 
-  it("shows an admin the subscribers (the visitor of the first test, confirmed; one pending), exports the CSV and removes them, down to the empty page", async () => {
+  it("shows an admin the subscribers (the visitor of the first test, confirmed; one pending; fifty stopped) in pages of 50, exports the CSV and removes them, down to the empty page", async () => {
     const pending = `${unique("pending")}@example.com`;
     ok(await t.gql(`mutation($input: SubscribeInput!) { subscribeToStatusPage(input: $input) }`, { input: { slug: a.slug, email: pending, serviceIds: [checkout, search] } }, { endpoint: "/graphql/public" }));
+    // Fifty more, whose mails kept failing: 52 in all, two pages of 50.
+    const prisma = t.app.services.db.prisma;
+    await prisma.subscriber.createMany({
+      data: Array.from({ length: 50 }, (_, i) => ({ organizationId: a.orgId, email: `bulk-${i}@example.com`, confirmedAt: new Date(), enabled: false, disabledReason: "Mails to this address kept failing." })),
+    });
     const { page, errors } = await openPage(browser);
     page.on("dialog", (dialog) => void dialog.accept());
     await signIn(page, a.adminEmail);
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Subscribers" }).click();
     await page.waitForURL(`**/org/${a.slug}/subscribers`);
+    await page.getByTestId("subscriber-count").filter({ hasText: "52 subscribers" }).waitFor();
+    await expect(page.getByTestId("subscriber").count()).resolves.toBe(50);
+    // At least 48 of them are on this page, whatever the order: each says it stopped, and why.
+    await expect(page.getByTestId("subscriber").filter({ hasText: "bulk-" }).first().textContent()).resolves.toMatch(/Stopped.*kept failing/);
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Previous" }).waitFor();
+    await expect.poll(() => page.getByTestId("subscriber").count()).toBe(2);
+    expect(await page.getByRole("button", { name: "Next" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(() => page.getByTestId("subscriber").count()).toBe(50);
+    await prisma.subscriber.deleteMany({ where: { organizationId: a.orgId, email: { startsWith: "bulk-" } } });
+    await page.reload();
     const row = page.getByTestId("subscriber").filter({ hasText: visitor });
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/All services.*Confirmed/);

@@ -1,7 +1,7 @@
 // Email subscribers (admins): who gets the page's mails, about which services, confirmed or still
-// pending; removing one (asked first); the whole list as CSV; 50 a page. The CSV comes from the
-// API's authenticated HTTP endpoint: fetched with the session, then saved from a blob, so the
-// token never travels in an address.
+// pending (or stopped after failing mails, and why); removing one (asked first); the whole list
+// as CSV; 50 a page. The CSV comes from the API's authenticated HTTP endpoint: fetched with the
+// session, then saved from a blob, so the token never travels in an address.
 import { useState } from "react";
 import { useMutation } from "urql";
 import { ErrorMessage } from "../components/ErrorMessage.tsx";
@@ -16,7 +16,7 @@ const SUBSCRIBERS = graphql(`
       id
       subscribers(first: 50, after: $after) {
         totalCount
-        edges { node { id email services { id name } confirmedAt createdAt } }
+        edges { node { id email services { id name } confirmedAt disabledReason createdAt } }
         pageInfo { endCursor hasNextPage }
       }
     }
@@ -93,7 +93,11 @@ export function Subscribers() {
                     <td className="subscriber-email">{s.email}</td>
                     <td>{s.services.length === 0 ? "All services" : s.services.map((service) => service.name).join(", ")}</td>
                     <td>
-                      {s.confirmedAt ? (
+                      {s.disabledReason ? (
+                        <>
+                          <span className="pill pill-critical">Stopped</span> <span className="small">{s.disabledReason}</span>
+                        </>
+                      ) : s.confirmedAt ? (
                         <span className="pill pill-ok">Confirmed</span>
                       ) : (
                         <span className="pill" title="The confirmation link has not been opened yet">
