@@ -67,7 +67,10 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
   beforeAll(async () => {
     buildWebIfMissing();
     await mailbox.start();
-    t = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${mailbox.port}`, mailFrom: "Status <status@example.test>", webhooks: { pollIntervalMs: 100 }, statusBaseDomain: "localhost" });
+    t = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${mailbox.port}`, mailFrom: "Status <status@example.test>", webhooks: { pollIntervalMs: 100 }, statusBaseDomain: "localhost",
+      // The production default (the harness turns it off): 5 subscribes an hour per address, 50 subscription calls per IP; this suite makes about 25.
+      subscribeRateLimit: 5,
+    });
     a = await createTenant(t);
     // Two grouped services besides the tenant's own: the dialog groups them as the page does.
     const create = async (name: string, group: string) =>
@@ -191,6 +194,27 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     await page.getByTestId("manage-refused").waitFor();
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("says a reached limit beside the address, in words", async () => {
+    const limited = `${unique("limited")}@example.com`;
+    // The address's hourly allowance (SUBSCRIBE_RATE_LIMIT, 5 by default) spent elsewhere.
+    for (let i = 0; i < 5; i++) ok(await t.gql(`mutation($input: SubscribeInput!) { subscribeToStatusPage(input: $input) }`, { input: { slug: a.slug, email: limited } }, { endpoint: "/graphql/public" }));
+    const { page, errors } = await openPage(browser, { width: 390 });
+    await page.goto(`${t.url}/status/${a.slug}`);
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Email").fill(limited);
+    await dialog.getByRole("button", { name: "Subscribe" }).click();
+    const refusal = dialog.getByRole("alert").filter({ hasText: /^Too many subscription requests for this address or from your network\. Try again in \d+ minutes\.$/ });
+    await refusal.waitFor();
+    await expect(dialog.getByLabel("Email").getAttribute("aria-describedby")).resolves.toBe(await refusal.getAttribute("id"));
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, "subscribe-dialog-rate-limited-phone");
+    // Browsers log the refused request (HTTP 429) themselves; nothing else may be logged.
+    expect(errors.filter((e) => !/status of 429/.test(e))).toEqual([]);
+    await page.context().close();
+    await t.app.services.db.prisma.subscriber.deleteMany({ where: { organizationId: a.orgId, email: limited } }); // not one of the admin's list below
   });
 
   it("works on the page's own host: subscribing at its root, confirming and managing at /subscription…", async () => {
