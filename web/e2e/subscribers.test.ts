@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Email").fill(limited);
     await dialog.getByRole("button", { name: "Subscribe" }).click();
-    const refusal = dialog.getByRole("alert").filter({ hasText: /^Too many subscription requests for this address or from your network\. Try again in \d+ minutes\.$/ });
+    const refusal = dialog.getByRole("alert").filter({ hasText: /^Too many subscription requests for this address or from your network\. Try again in (\d+ minutes|an hour)\.$/ });
     await refusal.waitFor();
     await expect(dialog.getByLabel("Email").getAttribute("aria-describedby")).resolves.toBe(await refusal.getAttribute("id"));
     expect(await axeViolations(page)).toEqual([]);

@@ -13,6 +13,8 @@ describe("subscriptionRefusal", () => {
     });
     expect(subscriptionRefusal(refused("Too many requests: retry in 600 s.", { code: "RATE_LIMITED", retryAfter: 600 })).message).toContain("in 10 minutes");
     expect(subscriptionRefusal(refused("Too many requests.", { code: "RATE_LIMITED" })).message).toContain("in a minute");
+    expect(subscriptionRefusal(refused("Too many attempts.", { code: "RATE_LIMITED", retryAfter: 3600 })).message).toContain("in an hour.");
+    expect(subscriptionRefusal(refused("Too many attempts.", { code: "RATE_LIMITED", retryAfter: 7000 })).message).toContain("in 2 hours.");
   });
   it("puts a refused address beside the field, in the visitor's words", () => {
     expect(subscriptionRefusal(refused("Email is not a valid address.", { code: "BAD_USER_INPUT", field: "email" }))).toEqual({

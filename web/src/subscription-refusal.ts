@@ -11,11 +11,19 @@ export interface SubscriptionRefusal {
 /** A plausible address: the server has the last word (BAD_USER_INPUT, field email). */
 export const looksLikeEmail = (value: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
 
+/** "in 30 seconds", "in 12 minutes", "in an hour", "in 2 hours". */
+function waitInWords(seconds: number): string {
+  if (seconds < 90) return `in ${Math.max(1, Math.ceil(seconds))} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `in ${minutes} minutes`;
+  return minutes === 60 ? "in an hour" : `in ${Math.ceil(minutes / 60)} hours`;
+}
+
 export function subscriptionRefusal(error: CombinedError): SubscriptionRefusal {
   const first = error.graphQLErrors[0];
   if (first?.extensions.code === "RATE_LIMITED") {
     const wait = typeof first.extensions.retryAfter === "number" ? first.extensions.retryAfter : null;
-    const when = wait === null ? "in a minute" : wait < 90 ? `in ${Math.max(1, Math.ceil(wait))} seconds` : `in ${Math.ceil(wait / 60)} minutes`;
+    const when = wait === null ? "in a minute" : waitInWords(wait);
     return { field: "email", message: `Too many subscription requests for this address or from your network. Try again ${when}.` };
   }
   const refusal = refusalOf(error);
