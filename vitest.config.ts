@@ -23,8 +23,9 @@ export default defineConfig({
   // the schema mixes two "realms" ("Cannot use GraphQLInputObjectType from another module").
   resolve: { alias: { graphql: "graphql/index.js" } },
   test: {
-    // Integration suites boot the whole app with its own database; give them room on a 2-core machine.
-    testTimeout: 30_000,
+    // Integration suites boot the whole app with its own database (an embedded one starts in
+    // seconds on a quiet machine, 15 s and more beside other suites); give them room on 2 cores.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,

@@ -28,19 +28,22 @@ describe("the public endpoint", () => {
   type Schema = {
     __schema: {
       queryType: { fields: { name: string }[] };
-      mutationType: null | { name: string };
+      mutationType: null | { name: string; fields?: { name: string }[] };
       subscriptionType: { fields: { name: string }[] };
       types: { name: string; fields: { name: string }[] | null }[];
     };
   };
 
-  it("shows by introspection only statusPage, statusPageEvents and public fields", async () => {
+  it("shows by introspection only statusPage, statusPageEvents, the email-subscription mutations and public fields", async () => {
     const schema = ok(await t.gql<Schema>(INTROSPECT, {}, { endpoint: "/graphql/public" })).__schema;
     expect(schema.queryType.fields.map((f) => f.name)).toEqual(["statusPage"]);
-    expect(schema.mutationType).toBeNull();
+    // API.md: the four public subscription mutations, nothing else.
+    expect(schema.mutationType?.name).toBe("Mutation");
+    const mutations = schema.types.find((type) => type.name === "Mutation")?.fields?.map((f) => f.name).sort();
+    expect(mutations).toEqual(["confirmSubscription", "subscribeToStatusPage", "unsubscribe", "updateSubscription"]);
     expect(schema.subscriptionType.fields.map((f) => f.name)).toEqual(["statusPageEvents"]);
     const names = schema.types.map((type) => type.name);
-    for (const hidden of ["User", "Membership", "ApiToken", "AuditEntry", "Organization", "Webhook"]) expect(names).not.toContain(hidden);
+    for (const hidden of ["User", "Membership", "ApiToken", "AuditEntry", "Organization", "Webhook", "Subscriber"]) expect(names).not.toContain(hidden);
     const fields = schema.types.flatMap((type) => (type.fields ?? []).map((f) => `${type.name}.${f.name}`));
     for (const hidden of ["members", "apiTokens", "auditLog", "events", "email"]) expect(fields.filter((f) => f.endsWith(`.${hidden}`))).toEqual([]);
   });

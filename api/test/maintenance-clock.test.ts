@@ -56,7 +56,9 @@ describe("the maintenance clock", () => {
     const id = await schedule(t, a, [service], 1_500, 3_500);
     const started = await waitFor(org, (o) => o.maintenances.find((m) => m.id === id)?.status === "IN_PROGRESS");
     const lateBy = Date.now() - startsAt;
-    expect(lateBy).toBeLessThan(1_200); // clock tick (500 ms) + this test's polling (100 ms) + slack
+    // clock tick (500 ms) + this test's polling (100 ms) + a loaded CI machine's slack: a clock that
+    // ticked by the minute, or waited for a request, would be far later.
+    expect(lateBy).toBeLessThan(2_500);
     expect(started.services.find((s) => s.id === service)).toMatchObject({ status: "UNDER_MAINTENANCE", statusSource: { kind: "MAINTENANCE" } });
     expect(started.status.indicator).toBe("MAINTENANCE");
 
@@ -88,7 +90,7 @@ describe("the maintenance clock", () => {
 });
 
 describe("after a restart", () => {
-  it("performs what fell due while the server was down", async () => {
+  it("performs what fell due while the server was down", { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "statuspage-clock-"));
     const first = await startTestApp({ dataDir });
     const tenant = await createTenant(first);

@@ -19,7 +19,8 @@ const freshDir = () => {
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe("the embedded database", () => {
-  it("keeps data and sessions across a restart", async () => {
+  // Two starts of the embedded database each: give them room on a loaded CI machine.
+  it("keeps data and sessions across a restart", { timeout: 90_000 }, async () => {
     const dataDir = freshDir();
     const first = await startTestApp({ dataDir, jwtSecret: undefined });
     const tenant = await createTenant(first);
@@ -50,7 +51,7 @@ describe("the embedded database", () => {
 describe("demo data", () => {
   const PAGE = `{ statusPage(slug: "dance") { services { id name } activeIncidents { title } } }`;
 
-  it("creates dance and sing with their logins, and never overwrites on the next start", async () => {
+  it("creates dance and sing with their logins, and never overwrites on the next start", { timeout: 90_000 }, async () => {
     const dataDir = freshDir();
     const first = await startTestApp({ dataDir, demo: true });
     let renamed: string;

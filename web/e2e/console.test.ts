@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)("the GraphQL console in Chromium", () => {
     // The docs explorer reads the schema by introspection (within the query limits).
     await page.getByRole("button", { name: "Show Documentation Explorer" }).click();
     await page.locator(".graphiql-doc-explorer").getByText("Root Types").waitFor();
-    await page.locator(".graphiql-doc-explorer").getByRole("link", { name: "Subscription" }).waitFor();
+    await page.locator(".graphiql-doc-explorer").getByRole("link", { name: "Subscription", exact: true }).waitFor();
 
     // The third example tab watches the organisation, its id already in the variables.
     await page.locator(".graphiql-tab").filter({ hasText: "OrganizationEvents" }).click();

@@ -166,6 +166,19 @@ describe.skipIf(!hasChromium)("the public page's edges in Chromium", () => {
     await bars(phone.page).nth(90 - 1 - 5).tap();
     await phone.page.getByTestId("service-Checkout and payments (EU)").getByTestId("uptime-summary").filter({ hasText: "Payments delayed" }).waitFor();
     await screenshot(phone.page, "public-phone-day-tapped");
+    // A bar is narrower than a finger: a tap on the day beside it, then a full-size step, gets there too.
+    const phoneSummary = phone.page.getByTestId("service-Checkout and payments (EU)").getByTestId("uptime-summary");
+    await bars(phone.page).nth(90 - 1 - 6).tap();
+    await phoneSummary.filter({ hasText: "No incidents" }).waitFor();
+    const later = phoneSummary.getByRole("button", { name: "Later day ›" });
+    const box = (await later.boundingBox())!;
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+    await later.tap();
+    await phoneSummary.filter({ hasText: "Payments delayed" }).waitFor();
+    for (let i = 0; i < 5; i++) await later.tap();
+    await expect.poll(() => later.getAttribute("aria-disabled")).toBe("true"); // today is the last day
+    await expect(bars(phone.page).last().getAttribute("data-open")).resolves.toBe("");
+    await expect(phoneSummary.getByRole("button", { name: "‹ Earlier day" }).getAttribute("aria-disabled")).resolves.toBe("false");
     expect(phone.errors).toEqual([]);
     await phone.page.context().close();
   });

@@ -5,8 +5,10 @@
 // uptime, worst status, the incidents of the day) under the bar, and its accessible name says
 // the same. The bar is one tab stop (today first); the arrow keys, Home and End move between
 // days. Narrow screens show fewer days (90 → 60 → 30, by CSS on the `uptime-age-*` classes) so
-// the bars keep a size a finger can hit and never push the page sideways.
-import { useMemo, useState, type KeyboardEvent } from "react";
+// the bars never push the page sideways. Even 30 days leave a bar about 9 px wide on a phone, under
+// the 24 px a finger needs (WCAG 2.5.8): an open summary has "Earlier day" / "Later day" buttons of
+// full size, the equivalent control that criterion allows, so a tap near the day and a step get there.
+import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { SERVICE_STATUS_LABEL, tone } from "./status.ts";
 import { formatDay } from "./time.ts";
 import { useViewerClock } from "./Time.tsx";
@@ -48,6 +50,7 @@ export function UptimeBar({
   const [active, setActive] = useState(shown.length - 1); // the tab stop: today unless moved
   const [open, setOpen] = useState<number | null>(null); // the day whose summary shows
   const titles = useMemo(() => new Map(incidents.map((i) => [i.id, i.title])), [incidents]);
+  const barsRef = useRef<HTMLDivElement>(null);
   const { locale } = useViewerClock();
   if (shown.length === 0) return null;
   const missing = window - shown.length;
@@ -62,9 +65,27 @@ export function UptimeBar({
     return `${formatDay(day.date, locale)} (UTC): ${percent(day.operationalRatio)} up, ${SERVICE_STATUS_LABEL[day.worstStatus]?.toLowerCase() ?? day.worstStatus} at worst, ${incidentsText}`;
   };
   const selected = open === null ? null : shown[open];
+  /** The days this screen shows (CSS hides the oldest on narrow ones), oldest first. */
+  const visibleDays = () => [...(barsRef.current?.querySelectorAll<HTMLButtonElement>("button.uptime-day") ?? [])].filter((b) => b.offsetParent !== null);
+  const step = (by: -1 | 1) => {
+    if (!selected) return;
+    const buttons = visibleDays();
+    const here = buttons.findIndex((b) => b.dataset.date === selected.date);
+    const to = buttons[here + by]?.dataset.date;
+    const index = shown.findIndex((d) => d.date === to);
+    if (index >= 0) {
+      setActive(index);
+      setOpen(index);
+    }
+  };
+  const edge = (() => {
+    if (!selected || !barsRef.current) return { first: false, last: selected === shown[shown.length - 1] };
+    const buttons = visibleDays();
+    return { first: buttons[0]?.dataset.date === selected.date, last: buttons[buttons.length - 1]?.dataset.date === selected.date };
+  })();
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>("button.uptime-day")].filter((b) => b.offsetParent !== null);
+    const buttons = visibleDays();
     const here = buttons.indexOf(event.target as HTMLButtonElement);
     if (here < 0) return;
     const to = { ArrowLeft: here - 1, ArrowRight: here + 1, Home: 0, End: buttons.length - 1 }[event.key];
@@ -81,7 +102,7 @@ export function UptimeBar({
         if (!event.currentTarget.contains(event.relatedTarget)) setOpen(null);
       }}
     >
-      <div className="uptime-bars" role="group" aria-label={`${serviceName}: uptime by day, today last (arrow keys move between days)`} onKeyDown={onKeyDown} onMouseLeave={(event) => {
+      <div ref={barsRef} className="uptime-bars" role="group" aria-label={`${serviceName}: uptime by day, today last (arrow keys move between days)`} onKeyDown={onKeyDown} onMouseLeave={(event) => {
           const bars = event.currentTarget;
           setOpen((o) => (bars.contains(document.activeElement) ? o : null));
         }}>
@@ -106,7 +127,7 @@ export function UptimeBar({
           />
         ))}
       </div>
-      {selected && <DaySummary day={selected} titles={titles} incidentHref={incidentHref} locale={locale} />}
+      {selected && <DaySummary day={selected} titles={titles} incidentHref={incidentHref} locale={locale} step={step} edge={edge} />}
       <div className="uptime-legend muted small">
         {totals.map((t) => (
           <span key={t.window} className={`uptime-window uptime-window-${t.window}`}>
@@ -120,7 +141,21 @@ export function UptimeBar({
   );
 }
 
-function DaySummary({ day, titles, incidentHref, locale }: { day: UptimeDayView; titles: Map<string, string>; incidentHref?: (id: string) => string; locale: string }) {
+function DaySummary({
+  day,
+  titles,
+  incidentHref,
+  locale,
+  step,
+  edge,
+}: {
+  day: UptimeDayView;
+  titles: Map<string, string>;
+  incidentHref?: (id: string) => string;
+  locale: string;
+  step: (by: -1 | 1) => void;
+  edge: { first: boolean; last: boolean };
+}) {
   const ids = day.incidentIds ?? [];
   const unnamed = ids.filter((id) => !titles.has(id)).length;
   return (
@@ -139,6 +174,15 @@ function DaySummary({ day, titles, incidentHref, locale }: { day: UptimeDayView;
           {unnamed > 0 && <li>{unnamed === ids.length ? `${unnamed} ${unnamed === 1 ? "incident" : "incidents"}` : `and ${unnamed} more`}</li>}
         </ul>
       )}
+      <div className="uptime-steps">
+        {/* aria-disabled, not disabled: a disabled button drops the focus, which would close the summary. */}
+        <button type="button" className="secondary" onClick={() => step(-1)} aria-disabled={edge.first}>
+          ‹ Earlier day
+        </button>
+        <button type="button" className="secondary" onClick={() => step(1)} aria-disabled={edge.last}>
+          Later day ›
+        </button>
+      </div>
     </div>
   );
 }

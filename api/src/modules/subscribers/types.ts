@@ -38,7 +38,8 @@ const SubscriberRef = builder.objectRef<Subscriber>("Subscriber").implement({
     email: t.exposeString("email", { description: "Lower-cased as it was subscribed." }),
     services: t.field({
       type: [ServiceRef],
-      description: "The services it follows; empty: all of the page's services.",
+      description:
+        "The services it follows; empty: all of the page's services. Deleted services are left out (one that chose only services deleted since gets no mail).",
       resolve: (s, _, ctx) => chosenServices(ctx, s.organizationId, s.serviceIds),
     }),
     confirmedAt: t.expose("confirmedAt", { type: "DateTime", nullable: true, description: "Null until the address opened the confirmation link." }),
