@@ -22,13 +22,13 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** fetch cannot set Host; node:http can. */
-function getAs(host: string, path: string): Promise<{ status: number; type: string; body: string }> {
+function getAs(host: string, path: string): Promise<{ status: number; type: string; body: string; headers: Record<string, unknown> }> {
   const url = new URL(t.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body, headers: res.headers }));
     });
     req.on("error", reject);
     req.end();
@@ -78,6 +78,8 @@ describe("page hosts", () => {
       expect(page.type).toMatch(/html/);
       expect(page.body).toContain('<div id="root">');
       expect(page.body).not.toContain("statuspage-slug");
+      // The token is in the address: not kept, not passed on, not framed.
+      expect(page.headers).toMatchObject({ "cache-control": "no-store", "referrer-policy": "no-referrer", "x-frame-options": "DENY" });
     }
     for (const path of ["/subscription/confirm?token=abc", "/subscription?token=abc", `/status/${b.slug}/subscription/confirm?token=abc`]) {
       const page = await getAs(`${b.slug}.status.test`, path);
