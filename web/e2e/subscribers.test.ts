@@ -163,6 +163,9 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     await page.getByRole("link", { name: "Change the services or unsubscribe" }).click();
     await page.waitForURL(/\/subscription\?token=/);
     await expect(page.getByLabel("Checkout").isChecked()).resolves.toBe(true);
+    await page.getByLabel("Checkout").uncheck();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Choose at least one service, or all services — or unsubscribe below.").waitFor();
     await page.getByLabel("All services, also ones added later").check();
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByTestId("subscription-saved").filter({ hasText: "all services" }).waitFor();
