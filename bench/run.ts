@@ -44,6 +44,9 @@ const sizes = quick
 // --fanout=5000,10000: S2's sizes whatever the mode (S4 runs at 5,000 when it is among them).
 const fanoutArg = process.argv.find((a) => a.startsWith("--fanout="));
 if (fanoutArg) sizes.fanout = fanoutArg.slice("--fanout=".length).split(",").map(Number);
+// --s4-seconds=30: S4's full length in a quick run (its target is stated for 30 s).
+const s4SecondsArg = process.argv.find((a) => a.startsWith("--s4-seconds="));
+if (s4SecondsArg) sizes.s4Seconds = Number(s4SecondsArg.slice("--s4-seconds=".length));
 const baseDatabase = process.env.BENCH_DATABASE_URL;
 const redisUrl = process.env.BENCH_REDIS_URL;
 const database = baseDatabase ? `PostgreSQL${redisUrl ? " + Redis" : ""}` : "embedded PGlite";
@@ -281,8 +284,8 @@ const report = {
   ...results,
 };
 // Also under the configuration's name, so docs/PERFORMANCE.md can show an embedded and a
-// PostgreSQL + Redis run side by side. A partial run (--only, --fanout) is written apart.
-const named = only || fanoutArg ? "partial" : `${database.toLowerCase().replace(/[^a-z]+/g, "-")}${quick ? "-quick" : ""}`;
+// PostgreSQL + Redis run side by side. A partial run (--only, --fanout, --s4-seconds) is written apart.
+const named = only || fanoutArg || s4SecondsArg ? "partial" : `${database.toLowerCase().replace(/[^a-z]+/g, "-")}${quick ? "-quick" : ""}`;
 if (named !== "partial") {
   writeFileSync(join(dir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(dir, "latest.svg"), svg(rows, title));

@@ -1,7 +1,8 @@
 // One per instance: follows the event log of every organisation that has subscribers here and
 // hands each new event to all of them. Per organisation it keeps the last position delivered;
-// an announcement (from the bus), a bus reconnect or the periodic check makes it read the log
-// after that position, once, in order, whatever the number of subscribers. Every subscriber of
+// an announcement (from the bus) that carries the events right after it is delivered as it
+// came (docs/adr/0021); any other announcement, a bus reconnect or the periodic check makes it
+// read the log after that position, once, in order, whatever the number of subscribers. Every subscriber of
 // one organisation receives the same LiveEvent object, so the work of turning it into a
 // response can be shared (graphql/shared-execution.ts).
 import type { Logger } from "pino";
@@ -104,7 +105,7 @@ export class EventHub {
     // Listen first, then read where the log ends: an event committed in between is announced
     // and read, never skipped. The bus may be down: then the periodic check delivers.
     this.bus
-      .subscribe(organizationId, (position) => this.catchUp(channel, position))
+      .subscribe(organizationId, (position, events) => this.catchUp(channel, position, events))
       .then((unsubscribe) => {
         if (channel.closed) return unsubscribe();
         channel.unsubscribeBus = unsubscribe;
@@ -126,11 +127,17 @@ export class EventHub {
     if (this.channels.get(channel.organizationId) === channel) this.channels.delete(channel.organizationId);
   }
 
-  /** Reads and delivers what follows lastDelivered; `announced` skips the read when already delivered. */
-  private catchUp(channel: Channel, announced: bigint | null): void {
+  /**
+   * Delivers what follows lastDelivered: the announced events themselves when they continue the
+   * log exactly where this instance stands (the committing instance sent them; no read back),
+   * else what the log holds after lastDelivered. `announced` skips the work when already delivered.
+   */
+  private catchUp(channel: Channel, announced: bigint | null, carried: readonly Event[] | null = null): void {
     channel.chain = channel.chain
       .then(async () => {
         if (channel.closed || (announced !== null && announced <= channel.lastDelivered)) return;
+        const next = carried && continuation(carried, channel.lastDelivered, announced);
+        if (next) return this.deliver(channel, next);
         for (;;) {
           const events = await this.prisma.event.findMany({
             where: { organizationId: channel.organizationId, position: { gt: channel.lastDelivered } },
@@ -138,17 +145,22 @@ export class EventHub {
             take: PAGE,
           });
           if (events.length === 0) return;
-          // One set of loaders per batch: everyone rendering these events shares its reads.
-          const loaders = createLoaders(this.prisma);
-          for (const event of events) {
-            const live: LiveEvent = { event, loaders };
-            for (const queue of channel.subscribers) queue.push(live);
-          }
-          channel.lastDelivered = events[events.length - 1]!.position;
+          this.deliver(channel, events);
           if (events.length < PAGE) return;
         }
       })
       .catch((error: unknown) => this.log.error({ err: error, organizationId: channel.organizationId }, "event delivery failed; will retry"));
+  }
+
+  /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order. */
+  private deliver(channel: Channel, events: readonly Event[]): void {
+    // One set of loaders per batch: everyone rendering these events shares its reads.
+    const loaders = createLoaders(this.prisma);
+    for (const event of events) {
+      const live: LiveEvent = { event, loaders };
+      for (const queue of channel.subscribers) queue.push(live);
+    }
+    channel.lastDelivered = events[events.length - 1]!.position;
   }
 
   private checkAll(): void {
@@ -164,4 +176,19 @@ export class EventHub {
       })
       .catch((error: unknown) => this.log.warn({ err: error }, "event log check failed"));
   }
+}
+
+/**
+ * The carried events after `last`, when they are exactly the positions last+1 … announced (no
+ * gap before them, none between, nothing announced beyond them); null means "read the log".
+ */
+function continuation(carried: readonly Event[], last: bigint, announced: bigint | null): readonly Event[] | null {
+  const after = carried.filter((event) => event.position > last);
+  if (after.length === 0) return null;
+  let expected = last + 1n;
+  for (const event of after) {
+    if (event.position !== expected) return null;
+    expected++;
+  }
+  return announced === null || announced === expected - 1n ? after : null;
 }
