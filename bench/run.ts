@@ -39,8 +39,8 @@ const only = onlyArg ? new Set(onlyArg.slice("--only=".length).toUpperCase().spl
 if (only?.has("S4")) only.add("S2");
 const wanted = (name: string) => only === null || only.has(name);
 const sizes = quick
-  ? { s1Seconds: 3, fanout: [5_000], rounds: 3, s3: 1_000, s4Seconds: 10, s4TimeoutMs: 10_000, orgs: 100, viewers: 500 }
-  : { s1Seconds: 10, fanout: [5_000, 10_000], rounds: 5, s3: 5_000, s4Seconds: 30, s4TimeoutMs: 30_000, orgs: 1_000, viewers: 2_000 };
+  ? { s1Seconds: 3, fanout: [5_000], rounds: 3, s3: 1_000, s3Rounds: 9, s4Seconds: 10, s4TimeoutMs: 10_000, orgs: 100, viewers: 500 }
+  : { s1Seconds: 10, fanout: [5_000, 10_000], rounds: 5, s3: 5_000, s3Rounds: 15, s4Seconds: 30, s4TimeoutMs: 30_000, orgs: 1_000, viewers: 2_000 };
 // --fanout=5000,10000: S2's sizes whatever the mode (S4 runs at 5,000 when it is among them).
 const fanoutArg = process.argv.find((a) => a.startsWith("--fanout="));
 if (fanoutArg) sizes.fanout = fanoutArg.slice("--fanout=".length).split(",").map(Number);
@@ -104,7 +104,7 @@ try {
   if (!wanted("S3")) {
     /* not asked for */
   } else if (scratch && redisUrl) {
-    results.s3 = await scenario("S3 cross-instance", () => crossInstance(product, { databaseUrl: scratch.url, redisUrl, subscribers: sizes.s3, rounds: sizes.rounds }));
+    results.s3 = await scenario("S3 cross-instance", () => crossInstance(product, { databaseUrl: scratch.url, redisUrl, subscribers: sizes.s3, rounds: sizes.s3Rounds }));
   } else {
     progress("S3 cross-instance skipped: set BENCH_DATABASE_URL (a PostgreSQL server; the run creates and drops its own database) and BENCH_REDIS_URL");
     results.s3 = { error: "skipped: needs BENCH_DATABASE_URL and BENCH_REDIS_URL", skipped: true };

@@ -1,6 +1,7 @@
 // S3 cross-instance: subscribers on instance B; the same change made alternately through B
 // (same instance, the S2 path) and through C (the event reaches B over Redis). The added median
-// latency is cross − same on the same sockets in the same run; its bound is one Redis round trip
+// latency is cross − same on the same sockets in the same run (median of 9 / 15 rounds each: one
+// round moves by tens of ms on a loaded machine); its bound is one Redis round trip
 // (PUBLISH → message, measured here with ioredis) plus 2 ms. B and C are both started for S3,
 // alike: the change is never made through the run's first instance, which has been through every
 // other scenario (its heap, caches and sockets), so both sides are measured the same way.

@@ -26,7 +26,15 @@ export interface LiveEvent {
 export interface LiveSource {
   attach(sink: Consumer<LiveEvent>): boolean;
   detach(): void;
+  /** Registers work to finish for each event before it is handed out (EventHub.prepare). */
+  prepare(key: object, preparer: Preparer): () => void;
 }
+
+/**
+ * Readies an event's shared work (graphql/shared-execution.ts: its result and JSON for one
+ * selection) before the hub hands it to anyone: a promise to wait for, or undefined when ready.
+ */
+export type Preparer = (live: LiveEvent) => Promise<unknown> | undefined;
 
 export interface HubOptions {
   /** Events a subscriber may have waiting before it is cut off as too slow. */
@@ -46,6 +54,8 @@ interface Channel {
   ready: Promise<void>;
   unsubscribeBus: (() => void) | null;
   closed: boolean;
+  /** One per selection in use on this channel, shared by its subscriptions (counted). */
+  preparers: Map<object, { prepare: Preparer; users: number }>;
 }
 
 export class EventHub {
@@ -78,6 +88,26 @@ export class EventHub {
     return { queue, position: channel.lastDelivered };
   }
 
+  /**
+   * Has `prepare` run for each of the organisation's events, and awaited, before any subscriber
+   * is handed the event; one registration per `key` (a selection), counted: the returned
+   * function releases it. So the subscribers of one selection find its frame payload built and
+   * take it synchronously, in one pass (docs/adr/0021), instead of each waiting for it.
+   */
+  prepare(organizationId: string, key: object, prepare: Preparer): () => void {
+    const channel = this.channels.get(organizationId);
+    if (!channel) return () => {};
+    let entry = channel.preparers.get(key);
+    if (!entry) channel.preparers.set(key, (entry = { prepare, users: 0 }));
+    entry.users++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--entry.users === 0 && channel.preparers.get(key) === entry) channel.preparers.delete(key);
+    };
+  }
+
   /** How many organisations and subscribers this instance serves (for logs and tests). */
   stats(): { organizations: number; subscribers: number } {
     let subscribers = 0;
@@ -100,6 +130,7 @@ export class EventHub {
       ready: Promise.resolve(),
       unsubscribeBus: null,
       closed: false,
+      preparers: new Map(),
     };
     this.channels.set(organizationId, channel);
     // Listen first, then read where the log ends: an event committed in between is announced
@@ -137,7 +168,7 @@ export class EventHub {
       .then(async () => {
         if (channel.closed || (announced !== null && announced <= channel.lastDelivered)) return;
         const next = carried && continuation(carried, channel.lastDelivered, announced);
-        if (next) return this.deliver(channel, next);
+        if (next) return await this.deliver(channel, next);
         for (;;) {
           const events = await this.prisma.event.findMany({
             where: { organizationId: channel.organizationId, position: { gt: channel.lastDelivered } },
@@ -145,21 +176,30 @@ export class EventHub {
             take: PAGE,
           });
           if (events.length === 0) return;
-          this.deliver(channel, events);
+          await this.deliver(channel, events);
           if (events.length < PAGE) return;
         }
       })
       .catch((error: unknown) => this.log.error({ err: error, organizationId: channel.organizationId }, "event delivery failed; will retry"));
   }
 
-  /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order. */
-  private deliver(channel: Channel, events: readonly Event[]): void {
+  /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order, once prepared. */
+  private async deliver(channel: Channel, events: readonly Event[]): Promise<void> {
     // One set of loaders per batch: everyone rendering these events shares its reads.
     const loaders = createLoaders(this.prisma);
-    for (const event of events) {
-      const live: LiveEvent = { event, loaders };
-      for (const queue of channel.subscribers) queue.push(live);
+    const lives = events.map((event): LiveEvent => ({ event, loaders }));
+    if (channel.preparers.size > 0) {
+      const pending: Promise<unknown>[] = [];
+      for (const live of lives) {
+        for (const { prepare } of channel.preparers.values()) {
+          const ready = prepare(live);
+          if (ready) pending.push(ready);
+        }
+      }
+      // A failed preparation fails again for the subscribers that take the event (they report it).
+      if (pending.length > 0) await Promise.allSettled(pending);
     }
+    for (const live of lives) for (const queue of channel.subscribers) queue.push(live);
     channel.lastDelivered = events[events.length - 1]!.position;
   }
 
