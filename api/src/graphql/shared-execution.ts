@@ -117,6 +117,7 @@ function encodedResult(args: ExecutionArgs, key: string, payload: LiveEvent, mas
 function preparerFor(template: Template, maskError: MaskError): Preparer {
   return (live) => {
     const entry = encodedResult(template.args, template.key, live, maskError, false);
+    template.prepared = { live, entry };
     return entry.payload ? undefined : entry.encoded!;
   };
 }
@@ -208,7 +209,13 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
   /** A live event, from the hub's push (attached). */
   accept(live: LiveEvent): void {
     fanOutStats.direct++;
-    const entry = encodedResult(this.template.args, this.template.key, live, this.maskError);
+    const { template } = this;
+    // The event the hub just prepared for this selection: its payload without the two lookups.
+    if (template.prepared?.live === live && template.prepared.entry.payload) {
+      fanOutStats.deliveries++;
+      return this.send(template.prepared.entry.payload, true);
+    }
+    const entry = encodedResult(template.args, template.key, live, this.maskError);
     if (entry.payload) return this.send(entry.payload, true);
     this.live!.detach();
     waitForPayload(entry, this);
@@ -290,6 +297,8 @@ interface Template {
   subscriptions: number;
   /** What the hub runs for each event before handing it out (made once per template). */
   preparer?: Preparer;
+  /** The event last prepared (a batch's last): its subscribers skip the lookups in accept(). */
+  prepared?: { live: LiveEvent; entry: SharedResult };
 }
 const templates = new Map<string, Template>();
 
