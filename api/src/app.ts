@@ -167,6 +167,10 @@ export async function buildApp(
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
     if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
+    if (metrics && req.method === "POST") {
+      const started = performance.now();
+      res.on("finish", () => metrics.post(performance.now() - started));
+    }
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>
