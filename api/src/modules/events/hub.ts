@@ -222,7 +222,7 @@ export class EventHub {
  * The carried events after `last`, when they are exactly the positions last+1 … announced (no
  * gap before them, none between, nothing announced beyond them); null means "read the log".
  */
-function continuation(carried: readonly Event[], last: bigint, announced: bigint | null): readonly Event[] | null {
+export function continuation(carried: readonly Event[], last: bigint, announced: bigint | null): readonly Event[] | null {
   const after = carried.filter((event) => event.position > last);
   if (after.length === 0) return null;
   let expected = last + 1n;
