@@ -49,7 +49,7 @@ export async function crossInstance(a: Product, { databaseUrl, redisUrl, subscri
   progress("S3 starting instances B and C on the same database and Redis");
   // C on the load core, not beside B: two instances are two machines in production. On one core
   // the cross change made B wait for C to give the core up (C finishing its answer, then the
-  // scheduler's turn) — milliseconds on a loaded machine that no deployment has (docs/adr/0021).
+  // scheduler's turn) — milliseconds on a loaded machine that no deployment has (docs/adr/0022).
   // The load process is idle while C works (it only waits for C's answer and B's frames).
   const [b, c] = await Promise.all([startProduct({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }), startProduct({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, LOAD_CORE)]);
   const sockets = new Subscribers(`${wsUrl(b.url)}/graphql/public`);

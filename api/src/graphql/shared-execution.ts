@@ -112,7 +112,7 @@ function encodedResult(args: ExecutionArgs, key: string, payload: LiveEvent, mas
  * The hub's preparation of a live event for one selection (modules/events/hub.ts `prepare`):
  * its result and JSON built before any subscriber takes the event, so that every framed stream
  * of the selection finds the payload ready in accept() and sends at once — no detach, wait and
- * resume per socket (docs/adr/0021).
+ * resume per socket (docs/adr/0022).
  */
 function preparerFor(template: Template, maskError: MaskError): Preparer {
   return (live) => {

@@ -1,6 +1,6 @@
 // Carries "organisation X's log grew to position N" between the instance that committed and
 // every instance that delivers, and with it the committed events themselves, so a hub whose
-// log ends just before them can deliver without reading them back (docs/adr/0021). The log
+// log ends just before them can deliver without reading them back (docs/adr/0022). The log
 // stays the truth: a hub that finds a gap (an announcement lost or overtaken) reads the log,
 // so a lost announcement loses nothing: the next one, a reconnect or the hub's periodic check
 // catches up (docs/ARCHITECTURE.md).

@@ -102,7 +102,7 @@ function writeFrames(socket: WebSocket, { stream, parts, written }: Outgoing): v
   // The frames go straight onto the TCP socket, built here, one buffer and one write per
   // socket: ws' send() costs an options object, a header buffer and two stream writes per
   // frame, which at S4's 100,000 frames a second was a tenth of the server's time
-  // (docs/adr/0021). Sound because ws writes each of its own messages synchronously and in
+  // (docs/adr/0022). Sound because ws writes each of its own messages synchronously and in
   // full (no permessage-deflate, so nothing is ever queued inside ws' Sender): a frame written
   // here never lands inside one of ws', and ws' bufferedAmount counts these bytes too.
   if (done) stream.write(framesOf(parts), () => done());

@@ -1,5 +1,5 @@
 // The hub delivers events carried by an announcement only when they continue its log exactly;
-// anything else means "read the log" (docs/adr/0021).
+// anything else means "read the log" (docs/adr/0022).
 import { describe, expect, it } from "vitest";
 import type { Event } from "../../generated/prisma/client.ts";
 import { continuation } from "./hub.ts";

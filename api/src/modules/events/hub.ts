@@ -1,7 +1,7 @@
 // One per instance: follows the event log of every organisation that has subscribers here and
 // hands each new event to all of them. Per organisation it keeps the last position delivered;
 // an announcement (from the bus) that carries the events right after it is delivered as it
-// came (docs/adr/0021); any other announcement, a bus reconnect or the periodic check makes it
+// came (docs/adr/0022); any other announcement, a bus reconnect or the periodic check makes it
 // read the log after that position, once, in order, whatever the number of subscribers. Every subscriber of
 // one organisation receives the same LiveEvent object, so the work of turning it into a
 // response can be shared (graphql/shared-execution.ts).
@@ -92,7 +92,7 @@ export class EventHub {
    * Has `prepare` run for each of the organisation's events, and awaited, before any subscriber
    * is handed the event; one registration per `key` (a selection), counted: the returned
    * function releases it. So the subscribers of one selection find its frame payload built and
-   * take it synchronously, in one pass (docs/adr/0021), instead of each waiting for it.
+   * take it synchronously, in one pass (docs/adr/0022), instead of each waiting for it.
    */
   prepare(organizationId: string, key: object, prepare: Preparer): () => void {
     const channel = this.channels.get(organizationId);
