@@ -52,6 +52,9 @@ import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./modules/webhoo
 import { WebhookDispatcher } from "./modules/webhooks/dispatcher.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
+/** Pending connections the kernel may queue for accept() (see start()). */
+const LISTEN_BACKLOG = 4096;
+
 export interface App {
   server: Server;
   services: AppServices;
@@ -216,7 +219,10 @@ export async function buildApp(
     start: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
-        server.listen(config.port, config.host, () => {
+        // A status page is opened by everyone at once: a deeper accept queue than Node's 511 (the
+        // kernel caps it at net.core.somaxconn) keeps a burst of new connections from overflowing
+        // it, which would leave clients with handshakes the kernel dropped, retried seconds later.
+        server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
           const { port } = server.address() as AddressInfo;
           listeningPort = port;
           clock ??= startMaintenanceClock(services, log);
