@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const SERVER_CORE = "1";
+/** Where the load runs (this process); S3's second instance runs here too (bench/s3-cross-instance.ts). */
+export const LOAD_CORE = "0";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -39,13 +41,13 @@ export interface Product {
  * Redis when BENCH_DATABASE_URL / BENCH_REDIS_URL are set. Limits that would refuse the load
  * (the public rate limit, sign-in throttle) are off: the benchmark measures the work, not them.
  */
-export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
+export async function startProduct(env: Record<string, string> = {}, core = SERVER_CORE): Promise<Product> {
   const port = await freePort();
   // --expose-gc: GET /metrics?gc=1 collects before it reads memory (S2's RSS per subscriber).
   // BENCH_CPU_PROF=1: a V8 CPU profile per product process, written when it stops, to see where
   // the time goes (open the .cpuprofile in Chrome DevTools' Performance panel).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", join(import.meta.dirname, "results", "profiles")] : [];
-  const child = spawn("taskset", ["-c", SERVER_CORE, "node", "--expose-gc", ...profile, "--import", "tsx", "api/src/main.ts"], {
+  const child = spawn("taskset", ["-c", core, "node", "--expose-gc", ...profile, "--import", "tsx", "api/src/main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),

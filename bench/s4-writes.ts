@@ -22,6 +22,11 @@ export interface WritesResult {
   duplicated: number;
   /** The server's own monitorEventLoopDelay p99 (GET /metrics), null when it has no such endpoint. */
   serverLoopDelayP99Ms: number | null;
+  /**
+   * p99 of the mutations' time inside the server (GET /metrics: headers read → answer written),
+   * null without /metrics: what the server adds, whatever backlog the load process has.
+   */
+  serverMutationP99Ms: number | null;
   /** Round trip of GET /health every 50 ms: the outside view of the server's loop delay. */
   healthProbeP99Ms: number;
   /** This load process's own loop delay: when high, the figures above include the client's backlog. */
@@ -38,13 +43,14 @@ export interface WritesResult {
 }
 
 /** GET /metrics (METRICS=1): null when the product has none. */
-export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number } | null> {
+export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number; postP99Ms: number | null } | null> {
   try {
     const response = await fetch(`${url}/metrics`);
     if (!response.ok) return null;
-    const body = (await response.json()) as { eventLoopDelayP99Ms?: unknown; rssBytes?: unknown; dbQueries?: unknown };
+    const body = (await response.json()) as { eventLoopDelayP99Ms?: unknown; rssBytes?: unknown; dbQueries?: unknown; postP99Ms?: unknown };
     if (typeof body.eventLoopDelayP99Ms !== "number" || typeof body.dbQueries !== "number") return null;
-    return { eventLoopDelayP99Ms: body.eventLoopDelayP99Ms, rssBytes: Number(body.rssBytes), dbQueries: body.dbQueries };
+    const postP99Ms = typeof body.postP99Ms === "number" ? body.postP99Ms : null;
+    return { eventLoopDelayP99Ms: body.eventLoopDelayP99Ms, rssBytes: Number(body.rssBytes), dbQueries: body.dbQueries, postP99Ms };
   } catch {
     return null;
   }
@@ -157,6 +163,7 @@ export async function writesUnderLoad(
     lost,
     duplicated,
     serverLoopDelayP99Ms: metrics?.eventLoopDelayP99Ms ?? null,
+    serverMutationP99Ms: metrics?.postP99Ms ?? null,
     healthProbeP99Ms: percentile(probes, 99),
     loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
     serverCpuPerSecond,
@@ -164,7 +171,7 @@ export async function writesUnderLoad(
     drainTimedOut: !complete(),
   };
   progress(
-    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms, server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
+    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms), server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
   );
   return result;
 }

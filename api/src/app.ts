@@ -56,6 +56,9 @@ import { webhookDestinations } from "./modules/webhooks/destination.ts";
 import { isSubscriptionRoute, serveSubscriptionRoute } from "./modules/subscribers/http.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
 
+/** Pending connections the kernel may queue for accept() (see start()). */
+const LISTEN_BACKLOG = 4096;
+
 export interface App {
   server: Server;
   services: AppServices;
@@ -176,6 +179,10 @@ export async function buildApp(
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
     if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
+    if (metrics && req.method === "POST") {
+      const started = performance.now();
+      res.on("finish", () => metrics.post(performance.now() - started));
+    }
     if (requestLog) {
       const started = performance.now();
       res.on("finish", () =>
@@ -221,7 +228,10 @@ export async function buildApp(
     start: () =>
       new Promise((resolve, reject) => {
         server.once("error", reject);
-        server.listen(config.port, config.host, () => {
+        // A status page is opened by everyone at once: a deeper accept queue than Node's 511 (the
+        // kernel caps it at net.core.somaxconn) keeps a burst of new connections from overflowing
+        // it, which would leave clients with handshakes the kernel dropped, retried seconds later.
+        server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
           const { port } = server.address() as AddressInfo;
           listeningPort = port;
           clock ??= startMaintenanceClock(services, log);

@@ -17,7 +17,7 @@ import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode
 import type { Plugin } from "graphql-yoga";
 import type { Context, Transport } from "../context.ts";
 import type { Consumer } from "../modules/events/bounded-queue.ts";
-import type { LiveEvent, LiveSource } from "../modules/events/hub.ts";
+import type { LiveEvent, LiveSource, Preparer } from "../modules/events/hub.ts";
 
 /** One event's result for one selection, and its JSON once a WebSocket subscriber asked for it. */
 interface SharedResult {
@@ -80,11 +80,12 @@ function executeShared(args: ExecutionArgs, key: string | null, payload: unknown
   return sharedResult(args, key, payload).result;
 }
 
-function sharedResult(args: ExecutionArgs, key: string, payload: LiveEvent): SharedResult {
+/** `delivery`: counted as handed to a subscriber (not when the hub prepares the event). */
+function sharedResult(args: ExecutionArgs, key: string, payload: LiveEvent, delivery = true): SharedResult {
   let shared = resultsByEvent.get(payload);
   if (!shared) resultsByEvent.set(payload, (shared = new Map<string, SharedResult>()));
   let entry = shared.get(key);
-  fanOutStats.deliveries++;
+  if (delivery) fanOutStats.deliveries++;
   if (!entry) {
     fanOutStats.executions++;
     entry = { result: executeOnce(args, payload), payload: null, encoded: null, waiting: null };
@@ -101,10 +102,24 @@ function serialise(result: ExecutionResult, maskError: MaskError): Buffer {
 }
 
 /** The event's result for this selection, its JSON started by the first subscriber that needs it. */
-function encodedResult(args: ExecutionArgs, key: string, payload: LiveEvent, maskError: MaskError): SharedResult {
-  const entry = sharedResult(args, key, payload);
+function encodedResult(args: ExecutionArgs, key: string, payload: LiveEvent, maskError: MaskError, delivery = true): SharedResult {
+  const entry = sharedResult(args, key, payload, delivery);
   if (!entry.payload) entry.encoded ??= entry.result.then((result) => (entry.payload = serialise(result, maskError)));
   return entry;
+}
+
+/**
+ * The hub's preparation of a live event for one selection (modules/events/hub.ts `prepare`):
+ * its result and JSON built before any subscriber takes the event, so that every framed stream
+ * of the selection finds the payload ready in accept() and sends at once — no detach, wait and
+ * resume per socket (docs/adr/0022).
+ */
+function preparerFor(template: Template, maskError: MaskError): Preparer {
+  return (live) => {
+    const entry = encodedResult(template.args, template.key, live, maskError, false);
+    template.prepared = { live, entry };
+    return entry.payload ? undefined : entry.encoded!;
+  };
 }
 
 /**
@@ -145,6 +160,7 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
   private resolveFinished!: (result: IteratorResult<never>) => void;
   private rejectFinished!: (error: unknown) => void;
   private readonly live: LiveSource | null;
+  private readonly unprepare: (() => void) | null;
   /** return() was called (the client completed, the socket closed): send nothing more. */
   private closed = false;
   private settled = false;
@@ -162,6 +178,7 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
     // Its failure reaches graphql-ws through next(); this only keeps it from being unhandled.
     this.finished.catch(ignore);
     this.live = isLiveSource(source) ? source : null;
+    this.unprepare = this.live?.prepare(template, template.preparer ?? (template.preparer = preparerFor(template, maskError))) ?? null;
     void this.drain();
   }
 
@@ -192,7 +209,13 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
   /** A live event, from the hub's push (attached). */
   accept(live: LiveEvent): void {
     fanOutStats.direct++;
-    const entry = encodedResult(this.template.args, this.template.key, live, this.maskError);
+    const { template } = this;
+    // The event the hub just prepared for this selection: its payload without the two lookups.
+    if (template.prepared?.live === live && template.prepared.entry.payload) {
+      fanOutStats.deliveries++;
+      return this.send(template.prepared.entry.payload, true);
+    }
+    const entry = encodedResult(template.args, template.key, live, this.maskError);
     if (entry.payload) return this.send(entry.payload, true);
     this.live!.detach();
     waitForPayload(entry, this);
@@ -212,6 +235,7 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
     if (this.settled) return;
     this.settled = true;
     this.closed = true;
+    this.unprepare?.();
     releaseTemplate(this.template);
     this.rejectFinished(error);
   }
@@ -228,6 +252,7 @@ class SendStream implements AsyncIterableIterator<never>, Consumer<LiveEvent> {
     if (this.settled) return;
     this.settled = true;
     this.closed = true;
+    this.unprepare?.();
     releaseTemplate(this.template);
     this.resolveFinished({ value: undefined, done: true });
   }
@@ -270,6 +295,10 @@ interface Template {
   key: string;
   args: ExecutionArgs;
   subscriptions: number;
+  /** What the hub runs for each event before handing it out (made once per template). */
+  preparer?: Preparer;
+  /** The event last prepared (a batch's last): its subscribers skip the lookups in accept(). */
+  prepared?: { live: LiveEvent; entry: SharedResult };
 }
 const templates = new Map<string, Template>();
 

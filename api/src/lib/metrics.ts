@@ -1,5 +1,6 @@
 // Opt-in diagnostics for the benchmark (METRICS=1, docs/PERFORMANCE.md): GET /metrics answers
-// {eventLoopDelayP99Ms, rssBytes, dbQueries}. The loop-delay histogram restarts on every read,
+// {eventLoopDelayP99Ms, rssBytes, dbQueries, postP99Ms, posts}. The loop-delay histogram and the
+// POST durations restart on every read,
 // so two reads bracket a measurement; the query count is per process and only grows. With
 // `?gc=1` on a process started with --expose-gc (the benchmark's), a full collection runs first,
 // so RSS growth measures what is held rather than when the collector last ran.
@@ -37,21 +38,35 @@ export function countQueries<F extends object>(factory: F): F {
 }
 
 export interface Metrics {
-  snapshot(collect?: boolean): { eventLoopDelayP99Ms: number; rssBytes: number; heapUsedBytes: number; dbQueries: number };
+  snapshot(collect?: boolean): { eventLoopDelayP99Ms: number; rssBytes: number; heapUsedBytes: number; dbQueries: number; postP99Ms: number | null; posts: number };
+  /**
+   * A POST took `ms` from its request's headers being read to its answer's last byte handed to
+   * the kernel (time spent waiting to be read shows as loop delay instead):
+   * the server's own share of a mutation's latency (S4), which a load process that is itself
+   * behind cannot measure.
+   */
+  post(ms: number): void;
   stop(): void;
 }
 
 export function createMetrics(): Metrics {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  let posts: number[] = [];
   return {
     snapshot(collect = false) {
       const gc = (globalThis as { gc?: () => void }).gc;
       if (collect && gc) gc();
       const memory = process.memoryUsage();
-      const result = { eventLoopDelayP99Ms: delay.percentile(99) / 1e6, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, dbQueries };
+      posts.sort((a, b) => a - b);
+      const postP99Ms = posts.length > 0 ? posts[Math.min(posts.length - 1, Math.ceil(posts.length * 0.99) - 1)]! : null;
+      const result = { eventLoopDelayP99Ms: delay.percentile(99) / 1e6, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, dbQueries, postP99Ms, posts: posts.length };
       delay.reset();
+      posts = [];
       return result;
+    },
+    post(ms) {
+      posts.push(ms);
     },
     stop: () => delay.disable(),
   };

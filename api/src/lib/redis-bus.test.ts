@@ -26,3 +26,25 @@ describe.skipIf(!url)("Redis event bus", () => {
     expect(heard).toEqual([]);
   });
 });
+
+describe("announcement encoding", () => {
+  it("round-trips the carried events (BigInt position, Date occurredAt) and falls back to position only", async () => {
+    const { encodeAnnouncement, decodeEvents, MAX_CARRIED_EVENTS } = await import("./redis-bus.ts");
+    const event = {
+      organizationId: "org",
+      position: 12345678901234567890n,
+      kind: "SERVICE_STATUS_CHANGED" as const,
+      occurredAt: new Date("2026-12-02T19:00:00.123Z"),
+      serviceId: "svc",
+      incidentId: null,
+      maintenanceId: null,
+      serviceStatus: "MAJOR_OUTAGE" as const,
+    };
+    const wire = JSON.parse(JSON.stringify(encodeAnnouncement(event.position, [event]))) as Parameters<typeof decodeEvents>[0];
+    expect(wire.position).toBe("12345678901234567890");
+    expect(decodeEvents(wire)).toEqual([event]);
+    const many = Array.from({ length: MAX_CARRIED_EVENTS + 1 }, () => event);
+    expect(decodeEvents(encodeAnnouncement(event.position, many))).toBeNull();
+    expect(decodeEvents({ position: "1", events: [{ nonsense: true }] as never })).toBeNull();
+  });
+});

@@ -5,9 +5,42 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { Event } from "../generated/prisma/client.ts";
 import type { EventBus } from "./pubsub.ts";
 
 const channelOf = (organizationId: string) => `statuspage:events:${organizationId}`;
+
+/**
+ * A commit rarely appends more than a few events; a bigger batch is announced by position only
+ * and read from the log by whoever needs it (one query then, instead of a large message to
+ * every instance).
+ */
+export const MAX_CARRIED_EVENTS = 64;
+
+/** On the wire: an event's JSON with its two non-JSON fields as text (BigInt) and epoch ms (Date). */
+type WireEvent = Omit<Event, "position" | "occurredAt"> & { position: string; occurredAt: number };
+interface Message {
+  position: string;
+  events?: WireEvent[];
+}
+
+export function encodeAnnouncement(position: bigint, events: readonly Event[] | undefined): Message {
+  if (!events || events.length === 0 || events.length > MAX_CARRIED_EVENTS) return { position: position.toString() };
+  return { position: position.toString(), events: events.map((event) => ({ ...event, position: event.position.toString(), occurredAt: event.occurredAt.getTime() })) };
+}
+
+/** The events of a message, or null when it carries none or they do not look like events (then the log is read). */
+export function decodeEvents(message: Message): Event[] | null {
+  if (!Array.isArray(message.events)) return null;
+  try {
+    return message.events.map((wire) => {
+      if (typeof wire.position !== "string" || typeof wire.occurredAt !== "number" || typeof wire.organizationId !== "string") throw new Error("not an event");
+      return { ...wire, position: BigInt(wire.position), occurredAt: new Date(wire.occurredAt) };
+    });
+  } catch {
+    return null;
+  }
+}
 
 export function createRedisEventBus(url: string, log: Logger): EventBus {
   // Publishing must never hold up a mutation: with Redis down it fails at once (logged), and
@@ -39,13 +72,13 @@ export function createRedisEventBus(url: string, log: Logger): EventBus {
   });
 
   return {
-    publish(organizationId, position) {
-      pubsub.publish(channelOf(organizationId), { position: position.toString() }).catch((error: unknown) => {
+    publish(organizationId, position, events) {
+      pubsub.publish(channelOf(organizationId), encodeAnnouncement(position, events)).catch((error: unknown) => {
         log.warn({ err: error, organizationId, position: position.toString() }, "publish failed; subscribers will catch up from the log");
       });
     },
     async subscribe(organizationId, listener) {
-      const id = await pubsub.subscribe(channelOf(organizationId), (message: { position: string }) => listener(BigInt(message.position)));
+      const id = await pubsub.subscribe(channelOf(organizationId), (message: Message) => listener(BigInt(message.position), decodeEvents(message)));
       return () => pubsub.unsubscribe(id);
     },
     onReconnect(listener) {

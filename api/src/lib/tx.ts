@@ -2,6 +2,7 @@
 // appends its events; the event positions are published only after commit. A rejected
 // mutation therefore changes nothing and publishes nothing.
 import { Mutex } from "async-mutex";
+import type { Event } from "../generated/prisma/client.ts";
 import type { ServiceStatus, StatusEventKind } from "../generated/prisma/enums.ts";
 import type { Database } from "./db.ts";
 import type { EventBus } from "./pubsub.ts";
@@ -53,7 +54,7 @@ export function createMutationRunner(db: Database, bus: EventBus, onCommit: (org
     async run(organizationId, actor, work) {
       const releases: (() => void)[] = [];
       try {
-        const { result, lastPosition } = await db.prisma.$transaction(
+        const { result, appended } = await db.prisma.$transaction(
           async (tx) => {
             const events: EventDraft[] = [];
             const audits: { action: string; targetId: string | null }[] = [];
@@ -90,13 +91,14 @@ export function createMutationRunner(db: Database, bus: EventBus, onCommit: (org
             const noop = audits.length === 0 && events.length === 0;
             if (!noop && audits.length !== 1) throw new Error(`a mutation must write exactly one audit entry, wrote ${audits.length}`);
             if (audits.length > 0) await tx.auditEntry.createMany({ data: audits.map((a) => ({ organizationId, actor, ...a })) });
-            const lastPosition = await appendEvents(tx, organizationId, events);
-            return { result, lastPosition };
+            const appended = await appendEvents(tx, organizationId, events);
+            return { result, appended };
           },
           { maxWait: 10_000, timeout: 15_000 },
         );
         onCommit(organizationId);
-        if (lastPosition !== null) bus.publish(organizationId, lastPosition);
+        // The rows go with the announcement: hubs deliver them without reading them back.
+        if (appended.length > 0) bus.publish(organizationId, appended[appended.length - 1]!.position, appended);
         return result;
       } finally {
         for (const release of releases) release();
@@ -106,19 +108,21 @@ export function createMutationRunner(db: Database, bus: EventBus, onCommit: (org
 }
 
 /**
- * Appends events at the next positions of the organisation's log. Incrementing the
- * organisation's counter row-locks it until commit, so positions commit in order.
+ * Appends events at the next positions of the organisation's log and returns the rows as
+ * stored (occurredAt is the database's). Incrementing the organisation's counter row-locks it
+ * until commit, so positions commit in order.
  */
-async function appendEvents(tx: Tx, organizationId: string, events: EventDraft[]): Promise<bigint | null> {
-  if (events.length === 0) return null;
+async function appendEvents(tx: Tx, organizationId: string, events: EventDraft[]): Promise<Event[]> {
+  if (events.length === 0) return [];
   const { eventSeq } = await tx.organization.update({
     where: { id: organizationId },
     data: { eventSeq: { increment: events.length } },
     select: { eventSeq: true },
   });
   const first = eventSeq - BigInt(events.length) + 1n;
-  await tx.event.createMany({
+  const rows = await tx.event.createManyAndReturn({
     data: events.map((event, index) => ({ organizationId, position: first + BigInt(index), ...event })),
   });
-  return eventSeq;
+  // RETURNING does not promise the VALUES' order.
+  return rows.sort((a, b) => (a.position < b.position ? -1 : 1));
 }

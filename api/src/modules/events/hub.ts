@@ -1,7 +1,8 @@
 // One per instance: follows the event log of every organisation that has subscribers here and
 // hands each new event to all of them. Per organisation it keeps the last position delivered;
-// an announcement (from the bus), a bus reconnect or the periodic check makes it read the log
-// after that position, once, in order, whatever the number of subscribers. Every subscriber of
+// an announcement (from the bus) that carries the events right after it is delivered as it
+// came (docs/adr/0022); any other announcement, a bus reconnect or the periodic check makes it
+// read the log after that position, once, in order, whatever the number of subscribers. Every subscriber of
 // one organisation receives the same LiveEvent object, so the work of turning it into a
 // response can be shared (graphql/shared-execution.ts).
 import type { Logger } from "pino";
@@ -25,7 +26,15 @@ export interface LiveEvent {
 export interface LiveSource {
   attach(sink: Consumer<LiveEvent>): boolean;
   detach(): void;
+  /** Registers work to finish for each event before it is handed out (EventHub.prepare). */
+  prepare(key: object, preparer: Preparer): () => void;
 }
+
+/**
+ * Readies an event's shared work (graphql/shared-execution.ts: its result and JSON for one
+ * selection) before the hub hands it to anyone: a promise to wait for, or undefined when ready.
+ */
+export type Preparer = (live: LiveEvent) => Promise<unknown> | undefined;
 
 export interface HubOptions {
   /** Events a subscriber may have waiting before it is cut off as too slow. */
@@ -45,6 +54,8 @@ interface Channel {
   ready: Promise<void>;
   unsubscribeBus: (() => void) | null;
   closed: boolean;
+  /** One per selection in use on this channel, shared by its subscriptions (counted). */
+  preparers: Map<object, { prepare: Preparer; users: number }>;
 }
 
 export class EventHub {
@@ -77,6 +88,26 @@ export class EventHub {
     return { queue, position: channel.lastDelivered };
   }
 
+  /**
+   * Has `prepare` run for each of the organisation's events, and awaited, before any subscriber
+   * is handed the event; one registration per `key` (a selection), counted: the returned
+   * function releases it. So the subscribers of one selection find its frame payload built and
+   * take it synchronously, in one pass (docs/adr/0022), instead of each waiting for it.
+   */
+  prepare(organizationId: string, key: object, prepare: Preparer): () => void {
+    const channel = this.channels.get(organizationId);
+    if (!channel) return () => {};
+    let entry = channel.preparers.get(key);
+    if (!entry) channel.preparers.set(key, (entry = { prepare, users: 0 }));
+    entry.users++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--entry.users === 0 && channel.preparers.get(key) === entry) channel.preparers.delete(key);
+    };
+  }
+
   /** How many organisations and subscribers this instance serves (for logs and tests). */
   stats(): { organizations: number; subscribers: number } {
     let subscribers = 0;
@@ -99,12 +130,13 @@ export class EventHub {
       ready: Promise.resolve(),
       unsubscribeBus: null,
       closed: false,
+      preparers: new Map(),
     };
     this.channels.set(organizationId, channel);
     // Listen first, then read where the log ends: an event committed in between is announced
     // and read, never skipped. The bus may be down: then the periodic check delivers.
     this.bus
-      .subscribe(organizationId, (position) => this.catchUp(channel, position))
+      .subscribe(organizationId, (position, events) => this.catchUp(channel, position, events))
       .then((unsubscribe) => {
         if (channel.closed) return unsubscribe();
         channel.unsubscribeBus = unsubscribe;
@@ -126,11 +158,17 @@ export class EventHub {
     if (this.channels.get(channel.organizationId) === channel) this.channels.delete(channel.organizationId);
   }
 
-  /** Reads and delivers what follows lastDelivered; `announced` skips the read when already delivered. */
-  private catchUp(channel: Channel, announced: bigint | null): void {
+  /**
+   * Delivers what follows lastDelivered: the announced events themselves when they continue the
+   * log exactly where this instance stands (the committing instance sent them; no read back),
+   * else what the log holds after lastDelivered. `announced` skips the work when already delivered.
+   */
+  private catchUp(channel: Channel, announced: bigint | null, carried: readonly Event[] | null = null): void {
     channel.chain = channel.chain
       .then(async () => {
         if (channel.closed || (announced !== null && announced <= channel.lastDelivered)) return;
+        const next = carried && continuation(carried, channel.lastDelivered, announced);
+        if (next) return await this.deliver(channel, next);
         for (;;) {
           const events = await this.prisma.event.findMany({
             where: { organizationId: channel.organizationId, position: { gt: channel.lastDelivered } },
@@ -138,17 +176,31 @@ export class EventHub {
             take: PAGE,
           });
           if (events.length === 0) return;
-          // One set of loaders per batch: everyone rendering these events shares its reads.
-          const loaders = createLoaders(this.prisma);
-          for (const event of events) {
-            const live: LiveEvent = { event, loaders };
-            for (const queue of channel.subscribers) queue.push(live);
-          }
-          channel.lastDelivered = events[events.length - 1]!.position;
+          await this.deliver(channel, events);
           if (events.length < PAGE) return;
         }
       })
       .catch((error: unknown) => this.log.error({ err: error, organizationId: channel.organizationId }, "event delivery failed; will retry"));
+  }
+
+  /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order, once prepared. */
+  private async deliver(channel: Channel, events: readonly Event[]): Promise<void> {
+    // One set of loaders per batch: everyone rendering these events shares its reads.
+    const loaders = createLoaders(this.prisma);
+    const lives = events.map((event): LiveEvent => ({ event, loaders }));
+    if (channel.preparers.size > 0) {
+      const pending: Promise<unknown>[] = [];
+      for (const live of lives) {
+        for (const { prepare } of channel.preparers.values()) {
+          const ready = prepare(live);
+          if (ready) pending.push(ready);
+        }
+      }
+      // A failed preparation fails again for the subscribers that take the event (they report it).
+      if (pending.length > 0) await Promise.allSettled(pending);
+    }
+    for (const live of lives) for (const queue of channel.subscribers) queue.push(live);
+    channel.lastDelivered = events[events.length - 1]!.position;
   }
 
   private checkAll(): void {
@@ -164,4 +216,19 @@ export class EventHub {
       })
       .catch((error: unknown) => this.log.warn({ err: error }, "event log check failed"));
   }
+}
+
+/**
+ * The carried events after `last`, when they are exactly the positions last+1 … announced (no
+ * gap before them, none between, nothing announced beyond them); null means "read the log".
+ */
+export function continuation(carried: readonly Event[], last: bigint, announced: bigint | null): readonly Event[] | null {
+  const after = carried.filter((event) => event.position > last);
+  if (after.length === 0) return null;
+  let expected = last + 1n;
+  for (const event of after) {
+    if (event.position !== expected) return null;
+    expected++;
+  }
+  return announced === null || announced === expected - 1n ? after : null;
 }

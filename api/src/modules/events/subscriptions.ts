@@ -11,7 +11,7 @@ import { decodeCursor } from "./cursor.ts";
 import type { Watched } from "../auth/authority.ts";
 import type { Viewer } from "../auth/viewer.ts";
 import type { BoundedQueue, Consumer } from "./bounded-queue.ts";
-import type { LiveEvent, LiveSource } from "./hub.ts";
+import type { LiveEvent, LiveSource, Preparer } from "./hub.ts";
 
 const REPLAY_PAGE = 200;
 const AFTER = "Resume after this cursor: first every later event from the log, in order, then live ones.";
@@ -109,6 +109,10 @@ class EventStream implements AsyncIterableIterator<LiveEvent>, LiveSource, Consu
   detach(): void {
     this.sink = null;
     this.queue.detach();
+  }
+
+  prepare(key: object, preparer: Preparer): () => void {
+    return this.services.hub.prepare(this.organizationId, key, preparer);
   }
 
   /** From the hub's push, while attached: live events only, each once, in log order. */
