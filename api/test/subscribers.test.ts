@@ -341,7 +341,10 @@ describe("delivery", () => {
     await createIncident(null, title);
     await until(() => mailbox.to(flaky).some((m) => m.subject?.includes(title)), 15_000);
     const flakyRow = await prisma().subscriber.findFirstOrThrow({ where: { email: flaky } });
-    const attempts = await prisma().subscriberDelivery.findMany({ where: { subscriberId: flakyRow.id }, orderBy: { createdAt: "asc" } });
+    // The mail arrives before the dispatcher records the attempt that sent it.
+    const recorded = () => prisma().subscriberDelivery.findMany({ where: { subscriberId: flakyRow.id }, orderBy: { createdAt: "asc" } });
+    await waitUntil(async () => (await recorded()).length >= 2, 15_000);
+    const attempts = await recorded();
     expect(attempts.map((a) => [a.attempt, a.succeeded])).toEqual([
       [1, false],
       [2, true],
