@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -35,13 +35,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     ok(await t.gql(`mutation($id: ID!, $s: ServiceStatus!) { setServiceStatus(input: { id: $id, status: $s }) { id } }`, { id: a.serviceId, s: status }, { token: a.admin }));
   const live = (page: Page) => page.locator('[role=status][data-state="live"]').first().waitFor({ timeout: 10_000 });
 
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`**/org/${a.slug}/services`);
-  }
+  const signIn = (page: Page, email: string) => signInAs(page, { url: t.url, email, password: PASSWORD, slug: a.slug });
 
   it("updates the public page live when an admin changes a status through the API", async () => {
     const { page, errors } = await openPage(browser);

@@ -43,3 +43,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** Signs in on the app's login page and waits for the dashboard of `slug` (where a sign-in lands). */
+export async function signIn(page: Page, to: { url: string; email: string; password: string; slug: string }): Promise<void> {
+  await page.goto(`${to.url}/login`);
+  await page.getByLabel("Email").fill(to.email);
+  await page.getByLabel("Password").fill(to.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`**/org/${to.slug}/services`);
+}

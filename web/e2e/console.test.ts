@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -62,13 +62,7 @@ describe.skipIf(!hasChromium)("the GraphQL console in Chromium", () => {
     return { page, errors, outside };
   }
 
-  async function signIn(page: Page) {
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel("Email").fill(ADMIN);
-    await page.getByLabel("Password").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL("**/org/dance/services");
-  }
+  const signIn = (page: Page) => signInAs(page, { url: t.url, email: ADMIN, password: DEMO_PASSWORD, slug: "dance" });
 
   /** GraphiQL rendered, with the schema loaded (the docs explorer can open). */
   async function consoleReady(page: Page) {

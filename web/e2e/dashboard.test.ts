@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, createTenant, PASSWORD, signUp, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -26,13 +26,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
 
   const live = (page: Page) => page.locator('[role=status][data-state="live"]').first().waitFor({ timeout: 10_000 });
 
-  async function signIn(page: Page, email: string, slug: string) {
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`**/org/${slug}/services`);
-  }
+  const signIn = (page: Page, email: string, slug: string) => signInAs(page, { url: t.url, email, password: PASSWORD, slug });
 
   /** Records every moment the dashboard is replaced by the "Not found" page (window.blanked). */
   const watchForBlankDashboard = (page: Page) =>

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, unique, type TestApp } from "../../api/test/harness.ts";
 import { waitUntil } from "../../api/test/cluster-kit.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const until = (check: () => boolean, timeoutMs = 10_000) => waitUntil(() => Promise.resolve(check()), timeoutMs);
@@ -94,13 +94,7 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
   }
   const confirmLink = (mail: ParsedMail) => linkIn(mail, /https?:\/\/\S+\/subscription\/confirm\?token=[^\s"<>]+/);
 
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`**/org/${a.slug}/services`);
-  }
+  const signIn = (page: Page, email: string) => signInAs(page, { url: t.url, email, password: PASSWORD, slug: a.slug });
 
   it("a visitor subscribes to one service on a phone, confirms from the mail, and gets the incident's mail", async () => {
     const { page, errors } = await openPage(browser, { width: 390 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { waitUntil } from "../../api/test/cluster-kit.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 /** Waits for a condition the test can see without a query (what the receiver got). */
 const until = (check: () => boolean, timeoutMs?: number) => waitUntil(() => Promise.resolve(check()), timeoutMs);
@@ -47,13 +47,7 @@ describe.skipIf(!hasChromium)("the Webhooks page in Chromium", () => {
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`**/org/${a.slug}/services`);
-  }
+  const signIn = (page: Page, email: string) => signInAs(page, { url: t.url, email, password: PASSWORD, slug: a.slug });
 
   async function axeViolations(page: Page): Promise<string[]> {
     // Evaluated through the DevTools protocol: the app's CSP (script-src 'self') refuses an injected tag.
