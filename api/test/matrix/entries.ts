@@ -156,7 +156,7 @@ export const entries: Entry[] = [
   org("apiTokens", "{ id name role }", ADMIN_READ),
   org("webhooks", "{ id url kinds format enabled disabledReason createdAt deliveries(first: 5) { id eventCursor attempt succeeded } }", ADMIN_READ),
   org("auditLog", "{ nodes { action actor targetId } }", ADMIN_READ),
-  org("subscribers", "{ totalCount pageInfo { hasNextPage } edges { cursor node { id email confirmedAt createdAt services { id } } } }", ADMIN_READ),
+  org("subscribers", "{ totalCount pageInfo { hasNextPage } edges { cursor node { id email confirmedAt disabledReason createdAt services { id } } } nodes { id email } }", ADMIN_READ),
   org("pendingCustomDomain", "", ADMIN_READ),
   org("customDomainChallenge", "{ domain token dnsName }", ADMIN_READ),
 
