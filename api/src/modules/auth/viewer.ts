@@ -68,10 +68,12 @@ export async function resolveViewer(
     throw error;
   }
   if (claims.kind === "session") {
-    const session = await prisma.session.findUnique({ where: { id: claims.sessionId }, include: { user: true } });
+    // One statement, not Prisma's two for an include: every authenticated request pays it, and
+    // a mutation's statements each wait for a turn of a busy event loop (docs/adr/0024).
+    const [session] = await prisma.$queryRaw<{ revokedAt: Date | null; userId: string; email: string }[]>`
+      SELECT s."revokedAt", s."userId", u.email FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = ${claims.sessionId}`;
     if (!session || session.revokedAt || session.userId !== claims.userId) throw unauthenticated("Your session is invalid or has expired: sign in again.");
-    const user = session.user;
-    return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: session.id };
+    return { kind: "user", userId: session.userId, email: session.email, expiresAt: claims.expiresAt, sessionId: claims.sessionId };
   }
   // A user of an external identity provider is known by email; first sight creates them. The
   // provider asserts the address (docs/adr/0004), so it counts as proven. An unproven account of

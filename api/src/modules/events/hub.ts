@@ -41,9 +41,13 @@ export interface HubOptions {
   maxBuffered?: number;
   /** How often to compare each followed log's end with what was delivered (a lost announcement). */
   checkIntervalMs?: number;
+  /** How long one slice of a delivery may run before the loop gets a turn (tests: 0). */
+  deliverSliceMs?: number;
 }
 
 const PAGE = 500;
+/** How long one slice of a delivery may run before the event loop gets a turn (docs/adr/0024). */
+const DELIVER_SLICE_MS = 2;
 
 interface Channel {
   organizationId: string;
@@ -62,6 +66,7 @@ export class EventHub {
   private readonly channels = new Map<string, Channel>();
   private readonly timer: NodeJS.Timeout;
   private readonly maxBuffered: number;
+  private readonly deliverSliceMs: number;
 
   constructor(
     private readonly prisma: Prisma,
@@ -70,6 +75,7 @@ export class EventHub {
     options: HubOptions = {},
   ) {
     this.maxBuffered = options.maxBuffered ?? 1000;
+    this.deliverSliceMs = options.deliverSliceMs ?? DELIVER_SLICE_MS;
     this.bus.onReconnect(() => this.checkAll());
     this.timer = setInterval(() => this.checkAll(), options.checkIntervalMs ?? 15_000);
     this.timer.unref();
@@ -199,7 +205,21 @@ export class EventHub {
       // A failed preparation fails again for the subscribers that take the event (they report it).
       if (pending.length > 0) await Promise.allSettled(pending);
     }
-    for (const live of lives) for (const queue of channel.subscribers) queue.push(live);
+    // In slices of about DELIVER_SLICE_MS, yielding between them: handing one event to 5,000
+    // subscribers takes milliseconds, and a mutation waits for a turn of the loop before each of
+    // its statements while holding its row locks (S4, docs/adr/0024). Subscriber by subscriber,
+    // each taking the whole batch: the Set's iterator survives the yields and also visits a
+    // subscriber that joins meanwhile (its replay stops at lastDelivered, still the old end, so
+    // it gets these events from here, once); one that leaves meanwhile is skipped.
+    let deadline = performance.now() + this.deliverSliceMs;
+    let handed = 0;
+    for (const queue of channel.subscribers) {
+      for (const live of lives) queue.push(live);
+      if (++handed % 64 === 0 && performance.now() >= deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+        deadline = performance.now() + this.deliverSliceMs;
+      }
+    }
     channel.lastDelivered = events[events.length - 1]!.position;
   }
 

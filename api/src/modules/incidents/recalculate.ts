@@ -1,4 +1,5 @@
 // What happens to an incident's services when it stops being active (resolved or deleted).
+import type { Incident } from "../../generated/prisma/client.ts";
 import { notFound } from "../../graphql/errors.ts";
 import type { MutationScope } from "../../lib/tx.ts";
 import { statusAfterIncidentEnds } from "../services/domain.ts";
@@ -25,8 +26,7 @@ export async function recalculateAfterIncident(m: MutationScope, incidentId: str
  * concurrent delete may have committed since: that is NOT_FOUND, like any deleted incident.
  */
 export async function lockIncident(m: MutationScope, id: string) {
-  await m.lock("Incident", [id]);
-  const incident = await m.tx.incident.findFirst({ where: { id, organizationId: m.organizationId, deletedAt: null } });
+  const [incident] = await m.lockLive<Incident>("Incident", [id]);
   if (!incident) throw notFound("Incident");
   return incident;
 }

@@ -10,11 +10,7 @@ import { groupSpelling, sameServiceName, type ActiveIncidentOnService } from "./
  * deleted or another tenant's makes the whole call NOT_FOUND.
  */
 export async function lockLiveServices(m: MutationScope, ids: readonly string[]): Promise<Service[]> {
-  await m.lock("Service", ids);
-  const services = await m.tx.service.findMany({
-    where: { id: { in: [...ids] }, organizationId: m.organizationId, deletedAt: null },
-    orderBy: { id: "asc" },
-  });
+  const services = await m.lockLive<Service>("Service", ids);
   if (services.length !== new Set(ids).size) throw notFound("Service");
   return services;
 }
