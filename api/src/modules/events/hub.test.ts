@@ -39,22 +39,22 @@ describe("a delivery in slices", () => {
     let listener: ((position: bigint, events?: readonly Event[]) => void) | null = null;
     const prisma = {
       organization: {
-        findUnique: async () => ({ eventSeq: BigInt(log.length) }),
-        findMany: async () => [{ id: "org", eventSeq: BigInt(log.length) }],
+        findUnique: () => Promise.resolve({ eventSeq: BigInt(log.length) }),
+        findMany: () => Promise.resolve([{ id: "org", eventSeq: BigInt(log.length) }]),
       },
-      event: { findMany: async ({ where }: { where: { position: { gt: bigint } } }) => log.filter((e) => e.position > where.position.gt) },
+      event: { findMany: ({ where }: { where: { position: { gt: bigint } } }) => Promise.resolve(log.filter((e) => e.position > where.position.gt)) },
     };
     const bus = {
       publish: () => {},
-      subscribe: async (_org: string, l: typeof listener) => ((listener = l), () => (listener = null)),
+      subscribe: (_org: string, l: typeof listener) => Promise.resolve(((listener = l), () => (listener = null))),
       onReconnect: () => {},
       healthy: () => true,
-      close: async () => {},
+      close: () => Promise.resolve(),
     };
     const logger = { warn: () => {}, error: () => {} };
     const hub = new EventHub(prisma as never, bus as never, logger as never, { deliverSliceMs: 0, checkIntervalMs: 60_000 });
     const commit = (count: number) => {
-      const added = Array.from({ length: count }, () => event(log.length + 1 + 0)).map((e, i) => ({ ...e, position: BigInt(log.length + 1 + i) }));
+      const added = Array.from({ length: count }, () => event(0)).map((e, i) => ({ ...e, position: BigInt(log.length + 1 + i) }));
       log.push(...added);
       listener?.(added[added.length - 1]!.position, added);
     };
