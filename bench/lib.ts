@@ -117,11 +117,15 @@ export interface LoadResult {
 
 export const hasWrk = () => spawnSync("wrk", ["--version"]).error === undefined;
 
-/** GET `url` (with `headers`) with `connections` connections for `seconds`, from the load core. */
-export function load(url: string, { connections = 64, seconds = 10, headers = {} }: { connections?: number; seconds?: number; headers?: Record<string, string> } = {}): LoadResult {
+/**
+ * GET `url` (with `headers`) with `connections` connections for `seconds`, from the load core:
+ * as fast as the server answers, or with `pauseMs` between an answer and a connection's next
+ * request (about connections × 1000 / pauseMs requests a second).
+ */
+export function load(url: string, { connections = 64, seconds = 10, headers = {}, pauseMs }: { connections?: number; seconds?: number; headers?: Record<string, string>; pauseMs?: number } = {}): LoadResult {
   if (!hasWrk()) throw new Error("wrk is not installed: apt-get install wrk (Debian) — the benchmark needs a load generator faster than the server");
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
-  const run = spawnSync("taskset", ["-c", "0", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headerArgs, "-s", join(import.meta.dirname, "wrk-report.lua"), url], { encoding: "utf8" });
+  const run = spawnSync("taskset", ["-c", "0", "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headerArgs, "-s", join(import.meta.dirname, "wrk-report.lua"), url, ...(pauseMs ? ["--", String(Math.max(1, Math.round(pauseMs)))] : [])], { encoding: "utf8" });
   const line = run.stdout.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
   const r = JSON.parse(line.slice(6)) as { requests: number; durationUs: number; socketErrors: number; non2xx: number; p50Us: number; p99Us: number };

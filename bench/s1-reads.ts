@@ -21,6 +21,7 @@ try {
         `  raw ${String(r.raw.requestsPerSecond).padStart(6)} req/s (p99 ${r.raw.p99Ms.toFixed(1)} ms)  ${r.ratio.toFixed(2)}×  ${r.bytes} bytes${r.encoding ? ` ${r.encoding}` : ""}` +
         (r.product.non2xx || r.product.errors ? `  (${r.product.non2xx} non-2xx, ${r.product.errors} errors)` : ""),
     );
+    console.log(`${"".padEnd(18)} at ${r.paced.offered} req/s: product p99 ${r.paced.product.p99Ms.toFixed(1)} ms, raw p99 ${r.paced.raw.p99Ms.toFixed(1)} ms`);
   }
 } finally {
   await product.stop();
