@@ -169,7 +169,10 @@ export async function buildApp(
   const lagMonitor = config.loadShedLagMs !== 0 ? monitorLag() : null;
   const lagThreshold = config.loadShedLagMs ?? 200;
   const measuredLag = options.eventLoopLag ?? (() => lagMonitor?.lag() ?? 0);
-  const lagging = () => lagThreshold > 0 && measuredLag() > lagThreshold;
+  // Shedding starts LOAD_SHED_GRACE_MS after listen (set there): the stall of boot work (migrations,
+  // seeding) and of the first requests compiling the hot paths is not load.
+  let shedFrom = Number.POSITIVE_INFINITY;
+  const lagging = () => lagThreshold > 0 && performance.now() >= shedFrom && measuredLag() > lagThreshold;
   const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
   // eslint-disable-next-line prefer-const -- assigned once the server exists
   let connections: ConnectionCap;
@@ -234,6 +237,8 @@ export async function buildApp(
         server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
           const { port } = server.address() as AddressInfo;
           listeningPort = port;
+          lagMonitor?.reset();
+          shedFrom = performance.now() + (config.loadShedGraceMs ?? 1_000);
           clock ??= startMaintenanceClock(services, log);
           if (!dispatching) {
             dispatching = true;

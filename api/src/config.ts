@@ -26,6 +26,11 @@ export interface AppConfig {
   maxConnectionsPerIp?: number | undefined;
   /** Event-loop lag (ms) above which requests are shed with 503 (LOAD_SHED_LAG_MS, default 200); 0 = never. */
   loadShedLagMs?: number | undefined;
+  /**
+   * For this long after listening (LOAD_SHED_GRACE_MS, default 1000 ms) nothing is shed: the
+   * first requests compile the hot paths and build the first pages, a stall that is not load.
+   */
+  loadShedGraceMs?: number | undefined;
   /** Origins allowed to call /graphql from a browser besides the app's own (CORS_ORIGINS). */
   corsOrigins?: string[] | undefined;
   /** Sign-in/sign-up attempts per 15 min per IP + email (10× that per IP); 0 = unlimited. */
@@ -77,6 +82,7 @@ export function configFromEnv(env: Env): AppConfig {
     trustProxy: env.TRUST_PROXY,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     loadShedLagMs: env.LOAD_SHED_LAG_MS,
+    loadShedGraceMs: env.LOAD_SHED_GRACE_MS,
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     authRateLimit: env.AUTH_RATE_LIMIT,
     subscribeRateLimit: env.SUBSCRIBE_RATE_LIMIT,

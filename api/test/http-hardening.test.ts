@@ -326,7 +326,7 @@ describe("load shedding", () => {
 
   it("answers 503 with Retry-After while the loop lags, and always answers /health and /ready", async () => {
     let lag = 0;
-    const t = await startTestApp({ loadShedLagMs: 200 }, { eventLoopLag: () => lag });
+    const t = await startTestApp({ loadShedLagMs: 200, loadShedGraceMs: 0 }, { eventLoopLag: () => lag });
     try {
       lag = 500;
       for (const [path, init] of [
@@ -351,25 +351,39 @@ describe("load shedding", () => {
     }
   });
 
+  /** Five public GraphQL requests and a /health queued while the loop is blocked for 400 ms: their statuses. */
+  async function blockWithBacklog(t: TestApp): Promise<{ graphql: (number | undefined)[]; health: number | undefined }> {
+    const body = JSON.stringify({ query: `{ __typename }` });
+    const graphql = await Promise.all(Array.from({ length: 5 }, () => rawConnection(portOf(t))));
+    const health = await rawConnection(portOf(t));
+    await sleep(50); // accepted by the server
+    for (const c of graphql) c.socket.write(`POST /graphql/public HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    health.socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    const started = performance.now();
+    while (performance.now() - started < 400) {
+      /* the server (same process) cannot run: its requests queue up */
+    }
+    await sleep(200);
+    const statuses = { graphql: graphql.map((c) => parseAnswer(c.received())?.status), health: parseAnswer(health.received())?.status };
+    for (const c of [...graphql, health]) c.socket.destroy();
+    return statuses;
+  }
+
   it("sheds the backlog that piled up while the loop was really blocked", async () => {
-    const t = await startTestApp({ loadShedLagMs: 100 });
+    const t = await startTestApp({ loadShedLagMs: 100, loadShedGraceMs: 0 });
     try {
-      const body = JSON.stringify({ query: `{ __typename }` });
-      const graphql = await Promise.all(Array.from({ length: 5 }, () => rawConnection(portOf(t))));
-      const health = await rawConnection(portOf(t));
-      await sleep(50); // accepted by the server
-      for (const c of graphql) c.socket.write(`POST /graphql/public HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-      health.socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n`);
-      const started = performance.now();
-      while (performance.now() - started < 400) {
-        /* the server (same process) cannot run: its requests queue up */
-      }
-      await sleep(200);
-      expect(graphql.map((c) => parseAnswer(c.received())?.status)).toEqual([503, 503, 503, 503, 503]);
-      expect(parseAnswer(health.received())?.status).toBe(200);
+      expect(await blockWithBacklog(t)).toEqual({ graphql: [503, 503, 503, 503, 503], health: 200 });
       // Once the loop is free again, requests are served.
       expect((await t.gql(`{ __typename }`, {}, { endpoint: "/graphql/public" })).status).toBe(200);
-      for (const c of [...graphql, health]) c.socket.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("sheds nothing just after listening: a stall while the first requests warm up is not load", async () => {
+    const t = await startTestApp({ loadShedLagMs: 100, loadShedGraceMs: 60_000 });
+    try {
+      expect(await blockWithBacklog(t)).toEqual({ graphql: [200, 200, 200, 200, 200], health: 200 });
     } finally {
       await t.stop();
     }

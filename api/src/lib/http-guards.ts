@@ -291,6 +291,8 @@ export function capConnections(server: Server, max: number): ConnectionCap {
 export interface LagMonitor {
   /** The event-loop lag (ms) measured by the latest sample. */
   lag(): number;
+  /** Forgets the latest sample and restarts the clock (at listen: boot work is not load). */
+  reset(): void;
   stop(): void;
 }
 
@@ -308,5 +310,12 @@ export function monitorLag(intervalMs = 20): LagMonitor {
     last = now;
   }, intervalMs);
   timer.unref();
-  return { lag: () => lag, stop: () => clearInterval(timer) };
+  return {
+    lag: () => lag,
+    reset: () => {
+      last = performance.now();
+      lag = 0;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
