@@ -17,7 +17,7 @@ import type { SubscriptionTokens } from "./modules/subscribers/tokens.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
-import { ANONYMOUS, resolveViewer, type Viewer } from "./modules/auth/viewer.ts";
+import { ANONYMOUS, resolveRequestViewer, resolveViewer, type Viewer } from "./modules/auth/viewer.ts";
 
 /** Built once per process by buildApp. */
 export interface AppServices {
@@ -92,15 +92,23 @@ export function contextFor(services: AppServices, viewer: Viewer, transport?: Tr
 
 /** Who is calling, from an Authorization header or graphql-ws connectionParams.authorization. */
 export function viewerOf(services: AppServices, authorization: string | null | undefined): Promise<Viewer> {
-  return resolveViewer(authorization, {
-    prisma: services.db.prisma,
-    sessions: services.sessions,
-    onBackgroundError: (error) => services.log.warn({ err: error }, "background write failed"),
-  });
+  return resolveViewer(authorization, viewerDeps(services));
 }
 
+function viewerDeps(services: AppServices) {
+  return {
+    prisma: services.db.prisma,
+    sessions: services.sessions,
+    onBackgroundError: (error: unknown) => services.log.warn({ err: error }, "background write failed"),
+  };
+}
+
+/** The context of one HTTP request: the signed-in user's roles come with their session (one statement). */
 export async function createContext(services: AppServices, authorization: string | null | undefined, clientIp: string | null = null): Promise<Context> {
-  return contextFor(services, await viewerOf(services, authorization), undefined, clientIp);
+  const { viewer, roles } = await resolveRequestViewer(authorization, viewerDeps(services));
+  const ctx = contextFor(services, viewer, undefined, clientIp);
+  if (roles) ctx.access = new Access(viewer, ctx.prisma, roles);
+  return ctx;
 }
 
 /** A context for work the server does on its own behalf (audited as system:<name>). */

@@ -24,7 +24,7 @@ const TRY_AGAIN_LATER = 1013;
 /** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
 const BACKED_UP = 256 * 1024;
 /** How long one pass of the frame writer may run before it lets the event loop turn. */
-const WRITE_SLICE_MS = 2;
+const WRITE_SLICE_MS = 0.5;
 const FRAME_TAIL = Buffer.from("}");
 
 /** A socket's frames waiting for the writer's next pass: `parts` is head, payload, head, payload, … */

@@ -9,9 +9,11 @@ import type { Viewer } from "./viewer.ts";
 export class Access {
   private readonly roles = new Map<string, Promise<Role | null>>();
 
+  /** `known`: the user's roles read with their session for this request (resolveRequestViewer). */
   constructor(
     readonly viewer: Viewer,
     private readonly prisma: Prisma,
+    private readonly known: ReadonlyMap<string, Role> | null = null,
   ) {}
 
   /** The viewer's role in an organisation, or null when they have none there. */
@@ -41,6 +43,9 @@ export class Access {
     if (viewer.kind === "system") return "ADMIN";
     if (viewer.kind === "token") return viewer.organizationId === organizationId ? viewer.role : null;
     if (viewer.kind !== "user") return null;
+    // Only a hit is trusted: an organisation created or joined by this very request is not in it.
+    const known = this.known?.get(organizationId);
+    if (known) return known;
     const membership = await this.prisma.membership.findUnique({
       where: { organizationId_userId: { organizationId, userId: viewer.userId } },
       select: { role: true },

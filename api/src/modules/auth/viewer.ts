@@ -41,12 +41,24 @@ export function bearerToken(authorization: string | null | undefined): string | 
 // lastUsedAt is advisory: write it at most once a minute per token, off the request path.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function resolveViewer(
+type ViewerDeps = { prisma: Prisma; sessions: Sessions; onBackgroundError: (error: unknown) => void };
+
+/** Who is calling (a WebSocket's connection keeps this viewer: roles are read per operation). */
+export async function resolveViewer(authorization: string | null | undefined, deps: ViewerDeps): Promise<Viewer> {
+  return (await resolveRequestViewer(authorization, deps)).viewer;
+}
+
+/**
+ * Who is calling, for one HTTP request: a signed-in user's roles in their organisations come
+ * with the session check, in the same statement, so the request's Access needs no statement of
+ * its own (`roles`, null for anyone else). Read once per request, as Access's own cache was.
+ */
+export async function resolveRequestViewer(
   authorization: string | null | undefined,
-  deps: { prisma: Prisma; sessions: Sessions; onBackgroundError: (error: unknown) => void },
-): Promise<Viewer> {
+  deps: ViewerDeps,
+): Promise<{ viewer: Viewer; roles: ReadonlyMap<string, Role> | null }> {
   const token = bearerToken(authorization);
-  if (!token) return ANONYMOUS;
+  if (!token) return { viewer: ANONYMOUS, roles: null };
   const { prisma, sessions } = deps;
 
   if (token.startsWith(API_TOKEN_PREFIX)) {
@@ -57,7 +69,7 @@ export async function resolveViewer(
         .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
         .catch(deps.onBackgroundError);
     }
-    return { kind: "token", tokenId: row.id, name: row.name, organizationId: row.organizationId, role: row.role };
+    return { viewer: { kind: "token", tokenId: row.id, name: row.name, organizationId: row.organizationId, role: row.role }, roles: null };
   }
 
   let claims;
@@ -68,12 +80,18 @@ export async function resolveViewer(
     throw error;
   }
   if (claims.kind === "session") {
-    // One statement, not Prisma's two for an include: every authenticated request pays it, and
-    // a mutation's statements each wait for a turn of a busy event loop (docs/adr/0024).
-    const [session] = await prisma.$queryRaw<{ revokedAt: Date | null; userId: string; email: string }[]>`
-      SELECT s."revokedAt", s."userId", u.email FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = ${claims.sessionId}`;
+    // One statement (session, user and memberships; a row per membership), not Prisma's two for
+    // an include and a third for the role: every authenticated request pays it, and a mutation's
+    // statements each wait for a turn of a busy event loop (docs/adr/0024).
+    const rows = await prisma.$queryRaw<{ revokedAt: Date | null; userId: string; email: string; organizationId: string | null; role: Role | null }[]>`
+      SELECT s."revokedAt", s."userId", u.email, m."organizationId", m.role::text AS role
+      FROM "Session" s JOIN "User" u ON u.id = s."userId" LEFT JOIN "Membership" m ON m."userId" = s."userId"
+      WHERE s.id = ${claims.sessionId}`;
+    const session = rows[0];
     if (!session || session.revokedAt || session.userId !== claims.userId) throw unauthenticated("Your session is invalid or has expired: sign in again.");
-    return { kind: "user", userId: session.userId, email: session.email, expiresAt: claims.expiresAt, sessionId: claims.sessionId };
+    const roles = new Map<string, Role>();
+    for (const row of rows) if (row.organizationId && row.role) roles.set(row.organizationId, row.role);
+    return { viewer: { kind: "user", userId: session.userId, email: session.email, expiresAt: claims.expiresAt, sessionId: claims.sessionId }, roles };
   }
   // A user of an external identity provider is known by email; first sight creates them. The
   // provider asserts the address (docs/adr/0004), so it counts as proven. An unproven account of
@@ -90,5 +108,5 @@ export async function resolveViewer(
       if (taken.count === 1) await revokeAllSessions(tx, user.id);
     });
   }
-  return { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: null };
+  return { viewer: { kind: "user", userId: user.id, email: user.email, expiresAt: claims.expiresAt, sessionId: null }, roles: null };
 }

@@ -47,7 +47,7 @@ export interface HubOptions {
 
 const PAGE = 500;
 /** How long one slice of a delivery may run before the event loop gets a turn (docs/adr/0024). */
-const DELIVER_SLICE_MS = 1;
+const DELIVER_SLICE_MS = 0.5;
 
 interface Channel {
   organizationId: string;
