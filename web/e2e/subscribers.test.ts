@@ -133,6 +133,7 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
     await screenshot(page, "subscribe-dialog-phone");
     await dialog.getByRole("button", { name: "Subscribe" }).click();
     await dialog.getByText("Check your inbox to confirm.").waitFor();
+    await dialog.getByText("the link works for 48 hours", { exact: false }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, "subscribe-dialog-sent-phone");
     await dialog.getByRole("button", { name: "Done" }).click();

@@ -8,6 +8,9 @@ import { formText } from "../form.ts";
 import { SUBSCRIBE } from "../subscription-queries.ts";
 import { looksLikeEmail, subscriptionRefusal, type SubscriptionRefusal } from "../subscription-refusal.ts";
 
+/** How long a confirmation link works (the server's CONFIRMATION_TTL_MS, api/src/modules/subscribers/tokens.ts). */
+const CONFIRMATION_HOURS = 48;
+
 export function SubscribeButton({ slug, pageName, services }: { slug: string; pageName: string; services: readonly PickerService[] }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
@@ -69,8 +72,8 @@ function SubscribeDialog({ slug, pageName, services, onClose }: { slug: string; 
             <strong>Check your inbox to confirm.</strong>
           </p>
           <p>
-            If {sentTo} can receive mail, a message with a confirmation link is on its way. Nothing else is sent until you open that link; every mail
-            has a link to change the services or unsubscribe.
+            If {sentTo} can receive mail, a message with a confirmation link is on its way; the link works for {CONFIRMATION_HOURS} hours. Nothing
+            else is sent until you open it; every mail has a link to change the services or unsubscribe.
           </p>
           <div className="buttons">
             <button type="button" onClick={onClose} autoFocus>
