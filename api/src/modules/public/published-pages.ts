@@ -224,7 +224,7 @@ export class PublishedPages {
   ) {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.maxPages = options.maxPages ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now()); // read each time: tests move the clock with vi.spyOn(Date, "now")
     // Announcements may have been lost while the bus was away: confirm every position again.
     this.bus.onReconnect(() => {
       for (const entry of this.entries.values()) entry.confirmedAt = 0;
