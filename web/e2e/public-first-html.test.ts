@@ -110,6 +110,14 @@ describe.skipIf(!hasChromium)("the public pages' first HTML in Chromium", () => 
     expect(fetches).toEqual([]);
     await axe(page, "incident page");
     await screenshot(page, "incident-page");
+    // Someone who arrived from a shared link can subscribe from here, to the page's services.
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Only the services I choose").check();
+    await dialog.getByLabel("API").waitFor();
+    await axe(page, "incident page, subscribe dialog");
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached" });
     ok(await t.gql(UPDATE, { input: { id, status: "RESOLVED", message: "Rolled back; checkouts work again." } }, { token: a.admin }));
     await page.getByText("Rolled back; checkouts work again.").waitFor({ timeout: 5_000 });
     await expect(timeline.count()).resolves.toBe(3);

@@ -32,6 +32,7 @@ export const INCIDENT_PAGE = graphql(`
       cursor
       organization { slug name }
       status { indicator description updatedAt }
+      services { id name group }
       incident(id: $id) { ...PublicIncident updatedAt }
     }
   }

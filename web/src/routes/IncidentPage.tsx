@@ -11,6 +11,7 @@ import { useTitle } from "../hooks.ts";
 import { INCIDENT_PAGE } from "../page-queries.ts";
 import { usePublicPage } from "../use-public-page.ts";
 import { NotFound } from "./NotFound.tsx";
+import { SubscribeButton } from "./SubscribeDialog.tsx";
 
 type Page = NonNullable<IncidentPageQuery["statusPage"]>;
 
@@ -38,7 +39,11 @@ export function IncidentPage(props: { slug?: string }) {
     <main className="page status-page incident-page">
       <header className="page-header">
         <h1>{page.organization.name}</h1>
-        <ConnectionIndicator live={result.live} />
+        <span className="page-actions">
+          <ConnectionIndicator live={result.live} />
+          {/* Someone who arrived from a shared link to the incident wants its next update too. */}
+          <SubscribeButton slug={page.organization.slug} pageName={page.organization.name} services={page.services} />
+        </span>
       </header>
       <p><Link to={pageUrl}>← All of {page.organization.name}’s status</Link></p>
       {stale && <p className="notice" role="status">Showing the last known timeline while the page updates: retrying…</p>}
