@@ -14,6 +14,7 @@ import type { MutationRunner } from "./lib/tx.ts";
 import type { WebhookSettings } from "./modules/webhooks/deliver.ts";
 import type { NotificationDispatcher } from "./modules/notifications/dispatcher.ts";
 import type { SubscriptionTokens } from "./modules/subscribers/tokens.ts";
+import type { Role } from "./generated/prisma/enums.ts";
 import { Access } from "./modules/auth/access.ts";
 import type { Authority, Watched } from "./modules/auth/authority.ts";
 import type { Sessions } from "./modules/auth/sessions.ts";
@@ -85,9 +86,9 @@ export interface Context {
 }
 
 /** A context for one operation of `viewer` (fresh loaders: nothing cached across operations). */
-export function contextFor(services: AppServices, viewer: Viewer, transport?: Transport, clientIp: string | null = null): Context {
+export function contextFor(services: AppServices, viewer: Viewer, transport?: Transport, clientIp: string | null = null, roles: ReadonlyMap<string, Role> | null = null): Context {
   const prisma = services.db.prisma;
-  return { viewer, access: new Access(viewer, prisma), loaders: createLoaders(prisma), prisma, services, transport, clientIp };
+  return { viewer, access: new Access(viewer, prisma, roles), loaders: createLoaders(prisma), prisma, services, transport, clientIp };
 }
 
 /** Who is calling, from an Authorization header or graphql-ws connectionParams.authorization. */
@@ -106,9 +107,7 @@ function viewerDeps(services: AppServices) {
 /** The context of one HTTP request: the signed-in user's roles come with their session (one statement). */
 export async function createContext(services: AppServices, authorization: string | null | undefined, clientIp: string | null = null): Promise<Context> {
   const { viewer, roles } = await resolveRequestViewer(authorization, viewerDeps(services));
-  const ctx = contextFor(services, viewer, undefined, clientIp);
-  if (roles) ctx.access = new Access(viewer, ctx.prisma, roles);
-  return ctx;
+  return contextFor(services, viewer, undefined, clientIp, roles);
 }
 
 /** A context for work the server does on its own behalf (audited as system:<name>). */

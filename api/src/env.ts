@@ -23,6 +23,7 @@ const envSchema = z.object({
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(256),
   /** Event-loop lag (ms) above which GraphQL and public-file requests get 503; 0: never shed. */
   LOAD_SHED_LAG_MS: z.coerce.number().int().min(0).default(200),
+  /** How long after listening nothing is shed (ms): the first requests' warm-up is not load. */
   LOAD_SHED_GRACE_MS: z.coerce.number().int().min(0).default(1000),
   /** Comma-separated origins allowed to call /graphql from a browser (with credentials), besides the app's own. */
   CORS_ORIGINS: z.string().optional(),
