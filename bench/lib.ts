@@ -47,7 +47,10 @@ export async function startProduct(env: Record<string, string> = {}, core = SERV
   // BENCH_CPU_PROF=1: a V8 CPU profile per product process, written when it stops, to see where
   // the time goes (open the .cpuprofile in Chrome DevTools' Performance panel).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", join(import.meta.dirname, "results", "profiles")] : [];
-  const child = spawn("taskset", ["-c", core, "node", "--expose-gc", ...profile, "--import", "tsx", "api/src/main.ts"], {
+  // BENCH_NODE_FLAGS="--trace-gc": more flags for the product's node (its stdout is then shown:
+  // that is where --trace-gc writes).
+  const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn("taskset", ["-c", core, "node", "--expose-gc", ...profile, ...nodeFlags, "--import", "tsx", "api/src/main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -67,7 +70,7 @@ export async function startProduct(env: Record<string, string> = {}, core = SERV
       JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123",
       ...env,
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", nodeFlags.length > 0 ? "inherit" : "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(url);

@@ -3,7 +3,10 @@
 // when METRICS=1 is honoured, and always from outside: a /health probe every 50 ms), and checks
 // by cursor that every subscriber got every event exactly once.
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { cpuMs, demoAdmin, gql, percentile, progress, sleep, type Product } from "./lib.ts";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { cpuMs, demoAdmin, gql, LOAD_CORE, percentile, progress, sleep, type Product } from "./lib.ts";
+import type { WriterReport, WriterTask } from "./s4-writer.ts";
 import type { RawServer } from "./raw-server.ts";
 import type { Subscribers } from "./subscribers.ts";
 
@@ -29,8 +32,10 @@ export interface WritesResult {
   serverMutationP99Ms: number | null;
   /** Round trip of GET /health every 50 ms: the outside view of the server's loop delay. */
   healthProbeP99Ms: number;
-  /** This load process's own loop delay: when high, the figures above include the client's backlog. */
+  /** The loop delay of the process holding the subscribers (not the one timing the mutations). */
   loadLoopDelayP99Ms: number;
+  /** The loop delay of the process timing the mutations and the probe (bench/s4-writer.ts). */
+  writerLoopDelayP99Ms: number;
   /**
    * CPU the server used (user + system, /proc) per second of the run, writes and drain: under 1
    * means it had time to spare, and delays beyond that were waiting (the shared machine, the client).
@@ -66,7 +71,22 @@ function cursorOf(message: Buffer): string | null {
   const end = message.indexOf(QUOTE, start);
   return end < 0 ? null : message.toString("latin1", start, end);
 }
-const RENAME = `mutation($id: ID!, $title: String!) { updateIncident(input: { id: $id, title: $title }) { id } }`;
+
+/**
+ * Runs S4's writes and probe in their own process on the load core (bench/s4-writer.ts);
+ * `started` is called as the task is handed over, once the process is up.
+ */
+function runWriter(task: WriterTask, started: () => void): Promise<WriterReport> {
+  const child = spawn("taskset", ["-c", LOAD_CORE, "node", "--import", "tsx", join(import.meta.dirname, "s4-writer.ts")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    child.on("message", (message: "ready" | WriterReport) => {
+      if (message !== "ready") return resolve(message);
+      started();
+      child.send(task);
+    });
+    child.once("exit", (code) => code !== 0 && reject(new Error(`S4 writer exited with ${code}`)));
+  });
+}
 
 export async function writesUnderLoad(
   product: Product,
@@ -105,39 +125,12 @@ export async function writesUnderLoad(
   await serverMetrics(product.url); // a read resets the server's histogram: the next covers this run
   const loadDelay = monitorEventLoopDelay({ resolution: 10 });
   loadDelay.enable();
-  const probes: number[] = [];
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      const t = performance.now();
-      // Bounded, so a saturated server ends the probe with the writes instead of long after.
-      await fetch(`${product.url}/health`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()).catch(() => undefined);
-      probes.push(performance.now() - t);
-      await sleep(Math.max(0, 50 - (performance.now() - t)));
-    }
-  })();
-
   progress(`S4 ${rate} mutations/s for ${seconds} s with ${n} subscribers`);
-  const cpuAtStart = cpuMs(product.child.pid!);
-  const latencies: number[] = [];
-  let failed = 0;
-  const inFlight: Promise<void>[] = [];
   const total = seconds * rate;
-  const start = performance.now();
-  for (let k = 0; k < total; k++) {
-    // Open loop: each mutation leaves on schedule whether or not the previous one answered.
-    const due = start + (k * 1000) / rate;
-    await sleep(Math.max(0, due - performance.now()));
-    const t = performance.now();
-    inFlight.push(
-      gql(product.url, RENAME, { id: incident, title: `Degraded API (write ${k})` }, admin.token, AbortSignal.timeout(timeoutMs)).then(
-        () => void latencies.push(performance.now() - t),
-        // A mutation still unanswered after the timeout counts at the timeout (and as failed).
-        () => void (failed++, latencies.push(timeoutMs)),
-      ),
-    );
-  }
-  await Promise.all(inFlight);
+  let cpuAtStart = 0;
+  let start = 0;
+  const started = () => ((cpuAtStart = cpuMs(product.child.pid!)), (start = performance.now()));
+  const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms } = await runWriter({ url: product.url, token: admin.token, incident, seconds, rate, timeoutMs }, started);
   const writesDone = performance.now();
   // Every answered mutation is one event: until all of them have been seen by someone, "everyone
   // has all the events seen so far" may hold before the last event reached anyone.
@@ -147,8 +140,6 @@ export async function writesUnderLoad(
   while (!complete() && performance.now() < deadline) await sleep(20);
   const drainMs = performance.now() - writesDone;
   const serverCpuPerSecond = (cpuMs(product.child.pid!) - cpuAtStart) / (performance.now() - start);
-  probing = false;
-  await probe;
   loadDelay.disable();
   const metrics = await serverMetrics(product.url);
   subscribers.onData = () => {};
@@ -169,12 +160,13 @@ export async function writesUnderLoad(
     serverMutationP99Ms: metrics?.postP99Ms ?? null,
     healthProbeP99Ms: percentile(probes, 99),
     loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
+    writerLoopDelayP99Ms,
     serverCpuPerSecond,
     drainMs,
     drainTimedOut: !complete(),
   };
   progress(
-    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms), server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
+    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms), server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms; writer's loop ${result.writerLoopDelayP99Ms.toFixed(1)} ms, subscribers' ${result.loadLoopDelayP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
   );
   return result;
 }

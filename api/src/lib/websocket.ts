@@ -14,131 +14,13 @@ import { contextFor, publicContext, viewerOf, type AppServices, type Context, ty
 import { isAppError } from "../graphql/errors.ts";
 import type { Watched } from "../modules/auth/authority.ts";
 import type { Viewer } from "../modules/auth/viewer.ts";
+import { FrameWriter, SocketFrames, WRITE_SLICE_MS } from "./frame-writer.ts";
 import { refuseSocket } from "./http-guards.ts";
 import { clientIp, type Limiter } from "./ratelimit.ts";
 
 /** Close codes clients (graphql-ws' own and ours) treat as "reconnect". */
 export const SERVER_RESTART = 1012;
 const TRY_AGAIN_LATER = 1013;
-
-/** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
-const BACKED_UP = 256 * 1024;
-/** How long one pass of the frame writer may run before it lets the event loop turn. */
-const WRITE_SLICE_MS = 0.5;
-const FRAME_TAIL = Buffer.from("}");
-
-/** A socket's frames waiting for the writer's next pass: `parts` is head, payload, head, payload, … */
-interface Outgoing {
-  stream: Duplex;
-  parts: Buffer[];
-  bytes: number;
-  /** Subscriptions waiting for these frames to be written (the socket was backed up). */
-  written: (() => void)[] | null;
-}
-
-/**
- * Writes the `next` frames of every socket of an attachWebSockets (docs/adr/0015). A frame is
- * queued under its socket; a pass, on the next turn of the event loop, writes each socket's
- * frames in one go (built into one buffer: one write however many there are) and
- * yields to the event loop every WRITE_SLICE_MS, continuing where it stopped. One event to many
- * sockets thus costs one system call per socket, as a raw broadcast does; when events come faster
- * than the sockets can be written (S4), the frames that pile up meanwhile leave together, and
- * mutations, pings and new connections get their turn between slices instead of after the whole
- * fan-out. A socket's frames leave in the order they were queued, and before any protocol message
- * graphql-ws sends on it (flush()): a `complete` never overtakes the last `next`.
- */
-class FrameWriter {
-  private readonly pending = new Map<WebSocket, Outgoing>();
-  private scheduled: NodeJS.Immediate | null = null;
-
-  /** Queues a frame; a promise when the socket is backed up, resolved once this frame is written. */
-  queue(socket: WebSocket, stream: Duplex, head: Buffer, payload: Buffer): Promise<void> | undefined {
-    let out = this.pending.get(socket);
-    if (!out) {
-      out = { stream, parts: [], bytes: 0, written: null };
-      this.pending.set(socket, out);
-      this.scheduled ??= setImmediate(this.pass);
-    }
-    out.parts.push(head, payload);
-    out.bytes += head.length + payload.length + FRAME_TAIL.length;
-    if (stream.writableLength + out.bytes < BACKED_UP) return undefined;
-    const waiting = (out.written ??= []);
-    return new Promise((resolve) => waiting.push(resolve));
-  }
-
-  /** Writes what `socket` has queued now: before a protocol message, which must not overtake it. */
-  flush(socket: WebSocket): void {
-    const out = this.pending.get(socket);
-    if (!out) return;
-    this.pending.delete(socket);
-    writeFrames(socket, out);
-  }
-
-  /** Drops what is queued (shutdown: every socket is closing). */
-  dispose(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = null;
-    for (const out of this.pending.values()) for (const resolve of out.written ?? []) resolve();
-    this.pending.clear();
-  }
-
-  private readonly pass = (): void => {
-    this.scheduled = null;
-    const deadline = performance.now() + WRITE_SLICE_MS;
-    let sockets = 0;
-    for (const [socket, out] of this.pending) {
-      this.pending.delete(socket);
-      writeFrames(socket, out);
-      if (++sockets % 32 === 0 && performance.now() >= deadline) break;
-    }
-    if (this.pending.size > 0) this.scheduled = setImmediate(this.pass);
-  };
-}
-
-function writeFrames(socket: WebSocket, { stream, parts, written }: Outgoing): void {
-  const done = written && (() => written.forEach((resolve) => resolve()));
-  // Closed meanwhile (1013, 4401/4403, 1012): its frames are dropped; the client resumes by cursor.
-  if (socket.readyState !== socket.OPEN) return void done?.();
-  // The frames go straight onto the TCP socket, built here, one buffer and one write per
-  // socket: ws' send() costs an options object, a header buffer and two stream writes per
-  // frame, which at S4's 100,000 frames a second was a tenth of the server's time
-  // (docs/adr/0022). Sound because ws writes each of its own messages synchronously and in
-  // full (no permessage-deflate, so nothing is ever queued inside ws' Sender): a frame written
-  // here never lands inside one of ws', and ws' bufferedAmount counts these bytes too.
-  if (done) stream.write(framesOf(parts), () => done());
-  else stream.write(framesOf(parts));
-}
-
-/** Unmasked text frames (server to client, RFC 6455 §5.2), FIN set: header, head, payload, "}" each. */
-function framesOf(parts: Buffer[]): Buffer {
-  let size = 0;
-  for (let i = 0; i < parts.length; i += 2) {
-    const length = parts[i]!.length + parts[i + 1]!.length + FRAME_TAIL.length;
-    size += length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
-  }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (let i = 0; i < parts.length; i += 2) {
-    const head = parts[i]!;
-    const payload = parts[i + 1]!;
-    const length = head.length + payload.length + FRAME_TAIL.length;
-    out[at++] = 0x81; // FIN + opcode 1 (text)
-    if (length < 126) out[at++] = length;
-    else if (length < 65_536) {
-      out[at++] = 126;
-      out.writeUInt16BE(length, at);
-      at += 2;
-    } else {
-      out[at++] = 127;
-      out.writeBigUInt64BE(BigInt(length), at);
-      at += 8;
-    }
-    at += head.copy(out, at);
-    at += payload.copy(out, at);
-    out[at++] = FRAME_TAIL[0]!;
-  }
-  return out;
-}
 
 /**
  * What a subscription may ask of its socket. `sendNext` queues a `next` message from a payload
@@ -153,8 +35,7 @@ class SocketTransport implements Transport {
   framed = false;
 
   constructor(
-    private readonly socket: WebSocket,
-    private readonly stream: Duplex,
+    private readonly frames: SocketFrames,
     private readonly writer: FrameWriter,
     id: string,
     readonly watched: Watched | undefined,
@@ -163,14 +44,14 @@ class SocketTransport implements Transport {
   }
 
   dropSlowSubscriber(): void {
-    this.socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume");
+    this.frames.socket.close(TRY_AGAIN_LATER, "Too slow: reconnect and resume");
   }
 
   sendNext(payload: Buffer): Promise<void> | undefined {
-    const { socket } = this;
+    const { socket } = this.frames;
     if (socket.readyState !== socket.OPEN) return undefined;
     // Backed up: the subscription waits until this frame is written (its queue fills meanwhile).
-    return this.writer.queue(socket, this.stream, this.head, payload);
+    return this.writer.queue(this.frames, this.head, payload);
   }
 }
 
@@ -251,7 +132,7 @@ export function attachWebSockets(server: Server, endpoints: Endpoint[], options:
         onSubscribe: async (ctx, id, payload) => {
           const socket = ctx.extra.socket;
           const connection = connections.get(socket);
-          const transport = new SocketTransport(socket, ctx.extra.stream, writer, id, connection?.watched);
+          const transport = new SocketTransport(ctx.extra.frames, writer, id, connection?.watched);
           let operationContext: Context;
           if (endpoint.isPublic) operationContext = publicContext(services, transport, ctx.extra.ip);
           else {
@@ -339,8 +220,8 @@ interface Extra {
   socket: WebSocket;
   /** The client's address, read at the upgrade (the request itself is not kept). */
   ip: string;
-  /** The TCP socket under `socket`: the frame writer writes its frames there directly. */
-  stream: Duplex;
+  /** Its frames waiting for the writer, which writes them on the TCP socket under `socket` directly. */
+  frames: SocketFrames;
 }
 
 /**
@@ -392,13 +273,14 @@ function serveProtocol(
   const connect = (socket: WebSocket, ip: string, stream: Duplex) => {
     socket.once("error", onError);
     socket.on("pong", onPong);
+    const frames = new SocketFrames(socket, stream);
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
         send: (data) =>
           new Promise((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
-            writer.flush(socket); // the frames queued before this message leave first
+            writer.flush(frames); // the frames queued before this message leave first
             socket.send(data, (error) => (error ? reject(error) : resolve()));
           }),
         close: (code, reason) => socket.close(code, reason),
@@ -410,7 +292,7 @@ function serveProtocol(
             });
           }),
       },
-      { socket, ip, stream },
+      { socket, ip, frames },
     );
     socket.once("close", (code: number, reason: Buffer) => void closed(code, String(reason)));
   };

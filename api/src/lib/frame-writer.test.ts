@@ -1,0 +1,80 @@
+// The frame writer: what each socket receives, in which writes, in which order.
+import type { Duplex } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { WebSocket } from "ws";
+import { FrameWriter, SocketFrames } from "./frame-writer.ts";
+
+/** A socket whose TCP stream records each write; `open` as ws' readyState says. */
+function fakeSocket() {
+  const writes: Buffer[] = [];
+  const socket = { OPEN: 1, readyState: 1 } as unknown as WebSocket & { readyState: number };
+  const stream = {
+    writableLength: 0,
+    write(chunk: Buffer, callback?: () => void) {
+      writes.push(Buffer.from(chunk));
+      if (callback) queueMicrotask(callback);
+      return true;
+    },
+  } as unknown as Duplex;
+  return { socket, writes, frames: new SocketFrames(socket, stream) };
+}
+
+/** The text messages in the bytes of one write (unmasked frames, lengths under 126). */
+function messages(write: Buffer): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < write.length; ) {
+    expect(write[at]).toBe(0x81);
+    const length = write[at + 1]!;
+    out.push(write.toString("utf8", at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  return out;
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const head = (id: string) => Buffer.from(`{"id":"${id}","type":"next","payload":`);
+
+describe("FrameWriter", () => {
+  it("writes each socket's frames of one turn in one write, in the order queued", async () => {
+    const writer = new FrameWriter();
+    const a = fakeSocket();
+    const b = fakeSocket();
+    writer.queue(a.frames, head("1"), Buffer.from('{"n":1}'));
+    writer.queue(b.frames, head("9"), Buffer.from('{"n":1}'));
+    writer.queue(a.frames, head("2"), Buffer.from('{"n":2}'));
+    expect(a.writes).toHaveLength(0); // nothing leaves before the pass
+    await nextTurn();
+    expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":{"n":1}}', '{"id":"2","type":"next","payload":{"n":2}}']]);
+    expect(b.writes.map(messages)).toEqual([['{"id":"9","type":"next","payload":{"n":1}}']]);
+    // The next event is a new pass, with the same (reused) per-socket state.
+    writer.queue(a.frames, head("1"), Buffer.from('{"n":3}'));
+    await nextTurn();
+    expect(a.writes.map(messages)[1]).toEqual(['{"id":"1","type":"next","payload":{"n":3}}']);
+  });
+
+  it("flushes before a protocol message and does not write the same frames again", async () => {
+    const writer = new FrameWriter();
+    const a = fakeSocket();
+    writer.queue(a.frames, head("1"), Buffer.from("1"));
+    writer.flush(a.frames);
+    expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":1}']]);
+    writer.queue(a.frames, head("1"), Buffer.from("2")); // queued after the flush: a later write
+    await nextTurn();
+    expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":1}'], ['{"id":"1","type":"next","payload":2}']]);
+  });
+
+  it("drops the frames of a socket closed before the pass, and answers a backed-up sender once written", async () => {
+    const writer = new FrameWriter();
+    const closed = fakeSocket();
+    writer.queue(closed.frames, head("1"), Buffer.from("1"));
+    closed.socket.readyState = 3;
+    const full = fakeSocket();
+    (full.frames.stream as { writableLength: number }).writableLength = 256 * 1024;
+    const backedUp = writer.queue(full.frames, head("1"), Buffer.from("1"));
+    expect(backedUp).toBeInstanceOf(Promise);
+    await nextTurn();
+    await backedUp;
+    expect(closed.writes).toHaveLength(0);
+    expect(full.writes).toHaveLength(1);
+  });
+});

@@ -1,0 +1,164 @@
+// The writer of every `next` frame sent by lib/websocket.ts (docs/adr/0015, 0022, 0024).
+//
+// Nothing here is allocated per frame but the one buffer each socket's write needs: a socket's
+// waiting frames live in its SocketFrames (made once per socket, reused for every event), and
+// the sockets waiting for a pass in one array that keeps its capacity. At S4's 100,000 frames a
+// second, a small object, an array and a Map entry per frame lived just long enough (queued
+// during the hub's slices, written during the writer's) to survive young-generation collections:
+// about 4 MB promoted per scavenge, scavenges of 7–15 ms every ~120 ms, and those pauses were most
+// of the mutations' p99 (V8 sampling heap profile of the promoted objects, 2026-12-03).
+import type { Duplex } from "node:stream";
+import type { WebSocket } from "ws";
+
+/** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
+const BACKED_UP = 256 * 1024;
+/** How long one pass of the writer may run before it lets the event loop turn. */
+export const WRITE_SLICE_MS = 0.5;
+const FRAME_TAIL = 0x7d; // "}"
+
+/** One socket's frames waiting for the writer's next pass. */
+export class SocketFrames {
+  /** The first waiting frame's parts (almost always the only one: no array per event). */
+  head: Buffer | null = null;
+  payload: Buffer | null = null;
+  /** Any further frames: head, payload, head, payload, … */
+  more: Buffer[] | null = null;
+  bytes = 0;
+  /** Subscriptions waiting for these frames to be written (the socket was backed up). */
+  written: (() => void)[] | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly stream: Duplex,
+  ) {}
+}
+
+/**
+ * A frame is queued under its socket; a pass, on the next turn of the event loop, writes each
+ * socket's frames in one go (built into one buffer: one write however many there are) and yields
+ * to the event loop every WRITE_SLICE_MS, continuing where it stopped. One event to many sockets
+ * thus costs one system call per socket, as a raw broadcast does; when events come faster than
+ * the sockets can be written (S4), the frames that pile up meanwhile leave together, and
+ * mutations, pings and new connections get their turn between slices instead of after the whole
+ * fan-out. A socket's frames leave in the order they were queued, and before any protocol message
+ * graphql-ws sends on it (flush()): a `complete` never overtakes the last `next`.
+ */
+export class FrameWriter {
+  /** Sockets with frames, in the order their first frame was queued; [at, count) are waiting. */
+  private readonly pending: (SocketFrames | undefined)[] = [];
+  private count = 0;
+  private at = 0;
+  private scheduled: NodeJS.Immediate | null = null;
+
+  /** Queues a frame; a promise when the socket is backed up, resolved once this frame is written. */
+  queue(out: SocketFrames, head: Buffer, payload: Buffer): Promise<void> | undefined {
+    if (out.head === null) {
+      out.head = head;
+      out.payload = payload;
+      this.pending[this.count++] = out;
+      this.scheduled ??= setImmediate(this.pass);
+    } else (out.more ??= []).push(head, payload);
+    out.bytes += head.length + payload.length + 1;
+    if (out.stream.writableLength + out.bytes < BACKED_UP) return undefined;
+    const waiting = (out.written ??= []);
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  /**
+   * Writes what the socket has queued now: before a protocol message, which must not overtake
+   * it. Its place in `pending` stays; the pass finds it empty (or holding later frames) there.
+   */
+  flush(out: SocketFrames): void {
+    if (out.head !== null) writeFrames(out);
+  }
+
+  /** Drops what is queued (shutdown: every socket is closing). */
+  dispose(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    for (let i = this.at; i < this.count; i++) {
+      const out = this.pending[i]!;
+      for (const resolve of out.written ?? []) resolve();
+      clear(out);
+    }
+    this.pending.length = this.count = this.at = 0;
+  }
+
+  private readonly pass = (): void => {
+    this.scheduled = null;
+    const deadline = performance.now() + WRITE_SLICE_MS;
+    const { pending } = this;
+    let sockets = 0;
+    while (this.at < this.count) {
+      const out = pending[this.at]!;
+      pending[this.at++] = undefined; // no socket kept alive by a pass that is over
+      if (out.head !== null) writeFrames(out);
+      if (++sockets % 32 === 0 && performance.now() >= deadline) break;
+    }
+    if (this.at < this.count) this.scheduled = setImmediate(this.pass);
+    else this.at = this.count = 0; // the array keeps its capacity for the next event
+  };
+}
+
+function clear(out: SocketFrames): void {
+  out.head = out.payload = null;
+  out.more = null;
+  out.bytes = 0;
+  out.written = null;
+}
+
+function writeFrames(out: SocketFrames): void {
+  const { socket, stream, written } = out;
+  const done = written && (() => written.forEach((resolve) => resolve()));
+  // Closed meanwhile (1013, 4401/4403, 1012): its frames are dropped; the client resumes by cursor.
+  if (socket.readyState !== socket.OPEN) {
+    clear(out);
+    return void done?.();
+  }
+  const frames = framesOf(out);
+  clear(out);
+  // The frames go straight onto the TCP socket, built here, one buffer and one write per
+  // socket: ws' send() costs an options object, a header buffer and two stream writes per
+  // frame, which at S4's 100,000 frames a second was a tenth of the server's time
+  // (docs/adr/0022). Sound because ws writes each of its own messages synchronously and in
+  // full (no permessage-deflate, so nothing is ever queued inside ws' Sender): a frame written
+  // here never lands inside one of ws', and ws' bufferedAmount counts these bytes too.
+  if (done) stream.write(frames, () => done());
+  else stream.write(frames);
+}
+
+/** Unmasked text frames (server to client, RFC 6455 §5.2), FIN set: header, head, payload, "}" each. */
+function framesOf(out: SocketFrames): Buffer {
+  const more = out.more ?? NONE;
+  let size = frameSize(out.head!, out.payload!);
+  for (let i = 0; i < more.length; i += 2) size += frameSize(more[i]!, more[i + 1]!);
+  const buffer = Buffer.allocUnsafe(size);
+  let at = writeFrame(buffer, 0, out.head!, out.payload!);
+  for (let i = 0; i < more.length; i += 2) at = writeFrame(buffer, at, more[i]!, more[i + 1]!);
+  return buffer;
+}
+const NONE: Buffer[] = [];
+
+function frameSize(head: Buffer, payload: Buffer): number {
+  const length = head.length + payload.length + 1;
+  return length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+}
+
+function writeFrame(buffer: Buffer, at: number, head: Buffer, payload: Buffer): number {
+  const length = head.length + payload.length + 1;
+  buffer[at++] = 0x81; // FIN + opcode 1 (text)
+  if (length < 126) buffer[at++] = length;
+  else if (length < 65_536) {
+    buffer[at++] = 126;
+    buffer.writeUInt16BE(length, at);
+    at += 2;
+  } else {
+    buffer[at++] = 127;
+    buffer.writeBigUInt64BE(BigInt(length), at);
+    at += 8;
+  }
+  at += head.copy(buffer, at);
+  at += payload.copy(buffer, at);
+  buffer[at++] = FRAME_TAIL;
+  return at;
+}
