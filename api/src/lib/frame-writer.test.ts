@@ -39,15 +39,15 @@ describe("FrameWriter", () => {
     const writer = new FrameWriter();
     const a = fakeSocket();
     const b = fakeSocket();
-    writer.queue(a.frames, head("1"), Buffer.from('{"n":1}'));
-    writer.queue(b.frames, head("9"), Buffer.from('{"n":1}'));
-    writer.queue(a.frames, head("2"), Buffer.from('{"n":2}'));
+    void writer.queue(a.frames, head("1"), Buffer.from('{"n":1}'));
+    void writer.queue(b.frames, head("9"), Buffer.from('{"n":1}'));
+    void writer.queue(a.frames, head("2"), Buffer.from('{"n":2}'));
     expect(a.writes).toHaveLength(0); // nothing leaves before the pass
     await nextTurn();
     expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":{"n":1}}', '{"id":"2","type":"next","payload":{"n":2}}']]);
     expect(b.writes.map(messages)).toEqual([['{"id":"9","type":"next","payload":{"n":1}}']]);
     // The next event is a new pass, with the same (reused) per-socket state.
-    writer.queue(a.frames, head("1"), Buffer.from('{"n":3}'));
+    void writer.queue(a.frames, head("1"), Buffer.from('{"n":3}'));
     await nextTurn();
     expect(a.writes.map(messages)[1]).toEqual(['{"id":"1","type":"next","payload":{"n":3}}']);
   });
@@ -55,10 +55,10 @@ describe("FrameWriter", () => {
   it("flushes before a protocol message and does not write the same frames again", async () => {
     const writer = new FrameWriter();
     const a = fakeSocket();
-    writer.queue(a.frames, head("1"), Buffer.from("1"));
+    void writer.queue(a.frames, head("1"), Buffer.from("1"));
     writer.flush(a.frames);
     expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":1}']]);
-    writer.queue(a.frames, head("1"), Buffer.from("2")); // queued after the flush: a later write
+    void writer.queue(a.frames, head("1"), Buffer.from("2")); // queued after the flush: a later write
     await nextTurn();
     expect(a.writes.map(messages)).toEqual([['{"id":"1","type":"next","payload":1}'], ['{"id":"1","type":"next","payload":2}']]);
   });
@@ -66,7 +66,7 @@ describe("FrameWriter", () => {
   it("drops the frames of a socket closed before the pass, and answers a backed-up sender once written", async () => {
     const writer = new FrameWriter();
     const closed = fakeSocket();
-    writer.queue(closed.frames, head("1"), Buffer.from("1"));
+    void writer.queue(closed.frames, head("1"), Buffer.from("1"));
     closed.socket.readyState = 3;
     const full = fakeSocket();
     (full.frames.stream as { writableLength: number }).writableLength = 256 * 1024;
