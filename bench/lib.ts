@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 export const SERVER_CORE = "1";
 /** Where the load runs (this process); S3's second instance runs here too (bench/s3-cross-instance.ts). */
@@ -201,6 +202,20 @@ export async function settle(pid: number, timeoutMs = 30_000): Promise<void> {
     await sleep(300);
     if (cpuMs(pid) - before < 30 || Date.now() > deadline) return;
   }
+}
+
+/**
+ * This process's event-loop delay (monitorEventLoopDelay), as a delay: Node's histogram records
+ * the time between its timer's runs, the 10 ms period included (an idle process reads 10.1 ms).
+ */
+export function loopDelay(): { enable(): void; disable(): void; p99Ms(): number } {
+  const RESOLUTION_MS = 10;
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  return {
+    enable: () => void histogram.enable(),
+    disable: () => void histogram.disable(),
+    p99Ms: () => Math.max(0, histogram.percentile(99) / 1e6 - RESOLUTION_MS),
+  };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

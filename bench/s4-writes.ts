@@ -2,10 +2,9 @@
 // listen. Measures the mutations' latency, the server's event-loop delay (from its /metrics
 // when METRICS=1 is honoured, and always from outside: a /health probe every 50 ms), and checks
 // by cursor that every subscriber got every event exactly once.
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { cpuMs, demoAdmin, gql, LOAD_CORE, percentile, progress, sleep, type Product } from "./lib.ts";
+import { cpuMs, demoAdmin, gql, LOAD_CORE, loopDelay, percentile, progress, settle, sleep, type Product } from "./lib.ts";
 import type { WriterReport, WriterTask } from "./s4-writer.ts";
 import type { RawServer } from "./raw-server.ts";
 import type { Subscribers } from "./subscribers.ts";
@@ -72,17 +71,23 @@ function cursorOf(message: Buffer): string | null {
   return end < 0 ? null : message.toString("latin1", start, end);
 }
 
+/** Renames before the measured run (bench/s4-writer.ts): S4 measures the steady state. */
+const WARMUP = 20;
+
 /**
- * Runs S4's writes and probe in their own process on the load core (bench/s4-writer.ts);
- * `started` is called as the task is handed over, once the process is up.
+ * Runs S4's writes and probe in their own process on the load core (bench/s4-writer.ts):
+ * its warm-up renames, then `warm()` (the caller's preparation), `started()` and the measured run.
  */
-function runWriter(task: WriterTask, started: () => void): Promise<WriterReport> {
+function runWriter(task: WriterTask, warm: () => Promise<void>, started: () => void): Promise<WriterReport> {
   const child = spawn("taskset", ["-c", LOAD_CORE, "node", "--import", "tsx", join(import.meta.dirname, "s4-writer.ts")], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
-    child.on("message", (message: "ready" | WriterReport) => {
-      if (message !== "ready") return resolve(message);
-      started();
-      child.send(task);
+    child.on("message", (message: "ready" | "warm" | WriterReport) => {
+      if (message === "ready") return void child.send(task);
+      if (message !== "warm") return resolve(message);
+      warm().then(
+        () => (started(), child.send("go")),
+        (error: unknown) => (child.kill(), reject(error as Error)),
+      );
     });
     child.once("exit", (code) => code !== 0 && reject(new Error(`S4 writer exited with ${code}`)));
   });
@@ -109,28 +114,34 @@ export async function writesUnderLoad(
   const got = new Uint32Array(n);
   const all = new Set<string>();
   let duplicated = 0;
-  // The cursor is read off the bytes: parsing 100,000 messages a second would load the load core.
-  subscribers.onData = (index, message) => {
-    const cursor = cursorOf(message);
-    if (!cursor) return;
-    all.add(cursor);
-    const previous = last[index];
-    if (previous != null && cursor <= previous) duplicated++;
-    else {
-      last[index] = cursor;
-      got[index]!++;
-    }
-  };
-
-  await serverMetrics(product.url); // a read resets the server's histogram: the next covers this run
-  const loadDelay = monitorEventLoopDelay({ resolution: 10 });
-  loadDelay.enable();
-  progress(`S4 ${rate} mutations/s for ${seconds} s with ${n} subscribers`);
+  progress(`S4 ${WARMUP} warm-up renames, then ${rate} mutations/s for ${seconds} s with ${n} subscribers`);
+  const loadDelay = loopDelay();
   const total = seconds * rate;
   let cpuAtStart = 0;
   let start = 0;
+  // After the warm-up's events have reached everyone (the server idle, the sockets read), the
+  // count starts: every event from here on is one of the measured mutations'.
+  const warm = async () => {
+    await settle(product.child.pid!);
+    await sleep(1000);
+    // The cursor is read off the bytes: parsing 100,000 messages a second would load the load core.
+    subscribers.onData = (index, message) => {
+      const cursor = cursorOf(message);
+      if (!cursor) return;
+      all.add(cursor);
+      const previous = last[index];
+      if (previous != null && cursor <= previous) duplicated++;
+      else {
+        last[index] = cursor;
+        got[index]!++;
+      }
+    };
+    await serverMetrics(product.url); // a read resets the server's histogram: the next covers this run
+    loadDelay.enable();
+  };
   const started = () => ((cpuAtStart = cpuMs(product.child.pid!)), (start = performance.now()));
-  const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms } = await runWriter({ url: product.url, token: admin.token, incident, seconds, rate, timeoutMs }, started);
+  const task = { url: product.url, token: admin.token, incident, seconds, rate, timeoutMs, warmup: WARMUP };
+  const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms } = await runWriter(task, warm, started);
   const writesDone = performance.now();
   // Every answered mutation is one event: until all of them have been seen by someone, "everyone
   // has all the events seen so far" may hold before the last event reached anyone.
@@ -159,7 +170,7 @@ export async function writesUnderLoad(
     serverLoopDelayP99Ms: metrics?.eventLoopDelayP99Ms ?? null,
     serverMutationP99Ms: metrics?.postP99Ms ?? null,
     healthProbeP99Ms: percentile(probes, 99),
-    loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6,
+    loadLoopDelayP99Ms: loadDelay.p99Ms(),
     writerLoopDelayP99Ms,
     serverCpuPerSecond,
     drainMs,
@@ -199,7 +210,7 @@ export async function clientCheck(
   subscribers.onData = (index, message) => {
     if (cursorOf(message) !== null) got[index]!++;
   };
-  const loadDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loadDelay = loopDelay();
   loadDelay.enable();
   progress(`S4 client check: the raw server sends ${rate} frames/s (bursts of ${BURST}) to ${n} sockets for ${seconds} s`);
   const bursts = Math.round((seconds * rate) / BURST);
@@ -215,7 +226,7 @@ export async function clientCheck(
   subscribers.onData = () => {};
   let missing = 0;
   for (const g of got) missing += Math.max(0, total - g);
-  const result = { broadcasts: total, loadLoopDelayP99Ms: loadDelay.percentile(99) / 1e6, missing };
+  const result = { broadcasts: total, loadLoopDelayP99Ms: loadDelay.p99Ms(), missing };
   progress(`S4 client check: load process loop delay p99 ${result.loadLoopDelayP99Ms.toFixed(1)} ms, ${missing} missing`);
   return result;
 }
