@@ -12,7 +12,7 @@ import { publicReads, type ReadResult } from "./public-reads.ts";
 import { markdown, svg, table, type Row } from "./report.ts";
 import { fanout, type FanoutResult } from "./s2-fanout.ts";
 import { crossInstance, type CrossInstanceResult } from "./s3-cross-instance.ts";
-import { clientCheck, writesUnderLoad, type ClientCheck, type WritesResult } from "./s4-writes.ts";
+import { clientCheck, writesAlone, writesUnderLoad, type ClientCheck, type WritesAloneResult, type WritesResult } from "./s4-writes.ts";
 import { tenancy, type TenancyResult } from "./s5-tenancy.ts";
 import { convergence, type ConvergenceResult } from "./s6-convergence.ts";
 
@@ -78,6 +78,7 @@ const results: {
   s3?: CrossInstanceResult | { error: string; skipped?: boolean };
   s4?: WritesResult | { error: string };
   s4client?: ClientCheck | { error: string };
+  s4alone?: WritesAloneResult | { error: string };
   s5?: TenancyResult | { error: string };
   s6?: ConvergenceResult | { error: string };
 } = {};
@@ -104,6 +105,8 @@ try {
               },
             }),
           );
+    // S4's baseline on the same server, now that S2's sockets are closed: the writes alone.
+    if (wanted("S4")) results.s4alone = await scenario("S4 baseline", () => writesAlone(product, { seconds: sizes.s4Seconds, rate: 20, timeoutMs: sizes.s4TimeoutMs }));
     const atLater =
       later.length === 0
         ? []
@@ -222,12 +225,14 @@ if (!results.s4 || isError(results.s4)) {
   if (wanted("S4")) rows.push(failed("S4", results.s4 ?? { error: "not run" }));
 } else {
   const r = results.s4;
+  const alone = results.s4alone && !isError(results.s4alone) ? results.s4alone : null;
   rows.push({
     scenario: "S4",
     figure: `mutation p99 (20/s, ${r.seconds} s, ${fmt(r.subscribers)} subscribers)`,
     product: `${ms(r.mutationP99Ms)} (p50 ${ms(r.mutationP50Ms)}${r.failedMutations ? `, ${r.failedMutations} failed/timed out` : ""}${r.serverMutationP99Ms !== null ? `; inside the server p99 ${ms(r.serverMutationP99Ms)}` : ""})`,
-    baseline: "–",
-    ratio: "–",
+    // The same writes with nobody listening (writesAlone): what the fan-out adds is the difference.
+    baseline: alone ? `nobody listening ${ms(alone.mutationP99Ms)} (p50 ${ms(alone.mutationP50Ms)}${alone.serverMutationP99Ms !== null ? `; inside the server ${ms(alone.serverMutationP99Ms)}` : ""})` : "–",
+    ratio: alone ? `${(r.mutationP99Ms / alone.mutationP99Ms).toFixed(2)}×` : "–",
     target: "≤ 25 ms",
     met: r.mutationP99Ms <= 25 && r.failedMutations === 0,
     chart: { value: r.mutationP99Ms / 25, target: 1, better: "lower", label: `${ms(r.mutationP99Ms)} ÷ 25 ms` },

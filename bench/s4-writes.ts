@@ -93,14 +93,12 @@ function runWriter(task: WriterTask, warm: () => Promise<void>, started: () => v
   });
 }
 
-export async function writesUnderLoad(
-  product: Product,
-  subscribers: Subscribers,
-  { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number },
-): Promise<WritesResult> {
+/**
+ * The demo admin's session and the incident S4 renames: unlike a status change, a new title is a
+ * change whatever order concurrent writes commit in, so every mutation is exactly one event.
+ */
+async function renameTarget(product: Product): Promise<{ token: string; incident: string }> {
   const admin = await demoAdmin(product.url);
-  // Each write renames the demo's active incident: unlike a status change, a new title is a
-  // change whatever order concurrent writes commit in, so every mutation is exactly one event.
   const { organization } = await gql<{ organization: { incidents: { edges: { node: { id: string } }[] } } }>(
     product.url,
     `{ organization(slug: "dance") { incidents(state: ACTIVE, first: 1) { edges { node { id } } } } }`,
@@ -109,6 +107,41 @@ export async function writesUnderLoad(
   );
   const incident = organization.incidents.edges[0]?.node.id;
   if (!incident) throw new Error("S4: the demo organisation has no active incident to update");
+  return { token: admin.token, incident };
+}
+
+export interface WritesAloneResult {
+  mutationP50Ms: number;
+  mutationP99Ms: number;
+  serverMutationP99Ms: number | null;
+  failedMutations: number;
+}
+
+/**
+ * S4's baseline: the same writes (warm-up, rate, length, writer process) on the same server with
+ * nobody listening. What the mutations cost by themselves on this machine; S4's figure less this
+ * is what the fan-out to 5,000 sockets adds.
+ */
+export async function writesAlone(product: Product, { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number }): Promise<WritesAloneResult> {
+  const { token, incident } = await renameTarget(product);
+  progress(`S4 baseline: ${WARMUP} warm-up renames, then ${rate} mutations/s for ${seconds} s with nobody listening`);
+  const warm = async () => {
+    await settle(product.child.pid!);
+    await serverMetrics(product.url); // resets the server's figures: the next read covers this run
+  };
+  const { latencies, failed } = await runWriter({ url: product.url, token, incident, seconds, rate, timeoutMs, warmup: WARMUP }, warm, () => {});
+  const metrics = await serverMetrics(product.url);
+  const result = { mutationP50Ms: percentile(latencies, 50), mutationP99Ms: percentile(latencies, 99), serverMutationP99Ms: metrics?.postP99Ms ?? null, failedMutations: failed };
+  progress(`S4 baseline: mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (p50 ${result.mutationP50Ms.toFixed(1)} ms; inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms)`);
+  return result;
+}
+
+export async function writesUnderLoad(
+  product: Product,
+  subscribers: Subscribers,
+  { seconds, rate, timeoutMs }: { seconds: number; rate: number; timeoutMs: number },
+): Promise<WritesResult> {
+  const { token, incident } = await renameTarget(product);
   const n = subscribers.count;
   const last: (string | null)[] = new Array<string | null>(n).fill(null);
   const got = new Uint32Array(n);
@@ -140,7 +173,7 @@ export async function writesUnderLoad(
     loadDelay.enable();
   };
   const started = () => ((cpuAtStart = cpuMs(product.child.pid!)), (start = performance.now()));
-  const task = { url: product.url, token: admin.token, incident, seconds, rate, timeoutMs, warmup: WARMUP };
+  const task = { url: product.url, token, incident, seconds, rate, timeoutMs, warmup: WARMUP };
   const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms } = await runWriter(task, warm, started);
   const writesDone = performance.now();
   // Every answered mutation is one event: until all of them have been seen by someone, "everyone
