@@ -46,10 +46,10 @@ export interface WritesResult {
   drainTimedOut: boolean;
 }
 
-/** GET /metrics (METRICS=1): null when the product has none. */
-export async function serverMetrics(url: string): Promise<{ eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number; postP99Ms: number | null } | null> {
+/** GET /metrics (METRICS=1), after a full collection when `collect`: null when the product has none. */
+export async function serverMetrics(url: string, collect = false): Promise<{ eventLoopDelayP99Ms: number; rssBytes: number; dbQueries: number; postP99Ms: number | null } | null> {
   try {
-    const response = await fetch(`${url}/metrics`);
+    const response = await fetch(`${url}/metrics${collect ? "?gc=1" : ""}`);
     if (!response.ok) return null;
     const body = (await response.json()) as { eventLoopDelayP99Ms?: unknown; rssBytes?: unknown; dbQueries?: unknown; postP99Ms?: unknown };
     if (typeof body.eventLoopDelayP99Ms !== "number" || typeof body.dbQueries !== "number") return null;
@@ -127,7 +127,9 @@ export async function writesAlone(product: Product, { seconds, rate, timeoutMs }
   progress(`S4 baseline: ${WARMUP} warm-up renames, then ${rate} mutations/s for ${seconds} s with nobody listening`);
   const warm = async () => {
     await settle(product.child.pid!);
-    await serverMetrics(product.url); // resets the server's figures: the next read covers this run
+    // From a collected heap, as S4 under load starts (S2 collects when it reads RSS at 5,000):
+    // else the garbage of S2's 5,000 closed sockets is collected during these writes.
+    await serverMetrics(product.url, true); // also resets the server's figures for this run
   };
   const { latencies, failed } = await runWriter({ url: product.url, token, incident, seconds, rate, timeoutMs, warmup: WARMUP }, warm, () => {});
   const metrics = await serverMetrics(product.url);

@@ -1,12 +1,13 @@
-// The writer of every `next` frame sent by lib/websocket.ts (docs/adr/0015, 0022, 0024).
+// The writer of every `next` frame sent by lib/websocket.ts (docs/adr/0015, 0022, 0024, 0025).
 //
 // Nothing here is allocated per frame but the one buffer each socket's write needs: a socket's
 // waiting frames live in its SocketFrames (made once per socket, reused for every event), and
 // the sockets waiting for a pass in one array that keeps its capacity. At S4's 100,000 frames a
 // second, a small object, an array and a Map entry per frame lived just long enough (queued
 // during the hub's slices, written during the writer's) to survive young-generation collections:
-// about 4 MB promoted per scavenge, scavenges of 7–15 ms every ~120 ms, and those pauses were most
-// of the mutations' p99 (V8 sampling heap profile of the promoted objects, 2026-12-03).
+// about 4 MB promoted per scavenge, scavenges of 7–15 ms every ~120 ms: pauses that a
+// mutation's statements, each waiting for a turn of the loop, kept running into (a V8 sampling
+// heap profile of the promoted objects: docs/adr/0025).
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 
