@@ -176,7 +176,7 @@ export async function buildApp(
   const cors: CorsPolicy = { allowed: config.corsOrigins ?? [], own: () => config.publicUrl };
   // eslint-disable-next-line prefer-const -- assigned once the server exists
   let connections: ConnectionCap;
-  const metrics = config.metrics ? createMetrics() : null;
+  const metrics = config.metrics ? createMetrics(config.metricsTrace) : null;
   // A listener and a timer per request cost the hot public path; skip them when nobody reads them.
   const requestLog = log.isLevelEnabled("info");
   const server = createServer((req, res) => {
@@ -184,7 +184,11 @@ export async function buildApp(
     if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
     if (metrics && req.method === "POST") {
       const started = performance.now();
-      res.on("finish", () => metrics.post(performance.now() - started));
+      const traced = metrics.postStarted();
+      res.on("finish", () => {
+        metrics.post(performance.now() - started);
+        traced?.();
+      });
     }
     if (requestLog) {
       const started = performance.now();

@@ -41,6 +41,8 @@ export interface AppConfig {
   statusBaseDomain?: string | undefined;
   /** GET /metrics (METRICS=1): loop delay, RSS, query count for the benchmark (lib/metrics.ts). */
   metrics?: boolean;
+  /** METRICS_TRACE: a file for the statement timeline of each POST run alone (lib/metrics.ts). */
+  metricsTrace?: string | undefined;
   /** Execute each event once per selection (true) or once per socket (the benchmark's baseline). */
   sharedFanOut?: boolean;
   /** The port verifyCustomDomain asks a claimed domain's challenge on (CUSTOM_DOMAIN_CHECK_PORT, default 80); 0: the port this server listens on. */
@@ -89,6 +91,7 @@ export function configFromEnv(env: Env): AppConfig {
     statusBaseDomain: env.STATUS_BASE_DOMAIN,
     sharedFanOut: env.SHARED_FANOUT,
     metrics: env.METRICS,
+    metricsTrace: env.METRICS_TRACE,
     customDomainCheckPort: env.CUSTOM_DOMAIN_CHECK_PORT,
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     smtpUrl: env.SMTP_URL,

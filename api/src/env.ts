@@ -44,6 +44,8 @@ const envSchema = z.object({
   MAIL_FROM: z.string().optional(),
   /** Diagnostic: GET /metrics answers event-loop delay, RSS and database query count (lib/metrics.ts); keep it off in public. */
   METRICS: flag.default(false),
+  /** Diagnostic, with METRICS: a file to which each POST's statement timeline is appended (lib/metrics.ts). */
+  METRICS_TRACE: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

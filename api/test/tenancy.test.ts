@@ -137,6 +137,47 @@ describe.each(writes)("$name", (write) => {
   });
 });
 
+// A service's and an incident's owner is remembered once seen (graphql/owners.ts): the same
+// answers hold for an object the admin has just changed, and for one deleted since.
+describe("objects whose owner the server already knows", () => {
+  const RENAME_INCIDENT = `mutation($input: UpdateIncidentInput!) { updateIncident(input: $input) { id } }`;
+  const SET_STATUS = `mutation($input: SetServiceStatusInput!) { setServiceStatus(input: $input) { id } }`;
+
+  it.each(["otherAdmin", "otherAdminApiToken", "member", "anonymous"] as Caller[])("%s gets the same refusal after the admin's change", async (caller) => {
+    const incident = await freshIncident();
+    const service = await createService(t, a);
+    await adminCall(RENAME_INCIDENT, { input: { id: incident, title: "Known" } });
+    await adminCall(SET_STATUS, { input: { id: service, status: "DEGRADED_PERFORMANCE" } });
+    const before = await footprint(a.orgId);
+    for (const [query, input] of [
+      [RENAME_INCIDENT, { id: incident, title: "Taken" }],
+      [SET_STATUS, { id: service, status: "MAJOR_OUTAGE" }],
+    ] as const) {
+      const result = await t.gql(query, { input }, { token: tokenOf(caller) });
+      expect(codeOf(result)).toBe(EXPECTED[caller]);
+      expect(result.data ?? null).toBeNull();
+    }
+    expect(await footprint(a.orgId)).toEqual(before);
+  });
+
+  it("a deleted service or incident is NOT_FOUND to its own admin, as if never known", async () => {
+    const incident = await freshIncident();
+    const service = await createService(t, a);
+    await adminCall(RENAME_INCIDENT, { input: { id: incident, title: "Known" } });
+    await adminCall(SET_STATUS, { input: { id: service, status: "DEGRADED_PERFORMANCE" } });
+    await adminCall(`mutation($id: ID!) { deleteIncident(id: $id) }`, { id: incident });
+    await adminCall(`mutation($id: ID!) { deleteService(id: $id) }`, { id: service });
+    const before = await footprint(a.orgId);
+    const renamed = await t.gql(RENAME_INCIDENT, { input: { id: incident, title: "Again" } }, { token: a.admin });
+    expect(codeOf(renamed)).toBe("NOT_FOUND");
+    expect(JSON.stringify(renamed.errors)).toContain("Incident not found.");
+    const set = await t.gql(SET_STATUS, { input: { id: service, status: "OPERATIONAL" } }, { token: a.admin });
+    expect(codeOf(set)).toBe("NOT_FOUND");
+    expect(JSON.stringify(set.errors)).toContain("Service not found.");
+    expect(await footprint(a.orgId)).toEqual(before);
+  });
+});
+
 describe("reads", () => {
   const READ = `query($slug: String!, $service: ID!) { organization(slug: $slug) {
     id slug services { id } service(id: $service) { id } incidents { nodes { id } } maintenances(state: ALL) { id }

@@ -4,9 +4,25 @@
 // so two reads bracket a measurement; the query count is per process and only grows. With
 // `?gc=1` on a process started with --expose-gc (the benchmark's), a full collection runs first,
 // so RSS growth measures what is held rather than when the collector last ran.
+//
+// METRICS_TRACE=<file> (with METRICS=1) also appends, for each POST that ran alone (no other POST
+// in flight, so every statement in its window is its own or background work's), one JSON line:
+// [[msSinceStart, durationMs, what], …] from "request" to "answered", with each SQL statement
+// (its first 60 characters), each transaction's start and commit. `node --import tsx
+// bench/timeline.ts <file>` summarises them: where a mutation's time goes, statement by
+// statement and between statements (docs/PERFORMANCE.md, S4).
+import { appendFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 let dbQueries = 0;
+
+type Timeline = [start: number, durationMs: number, what: string][];
+/** The timeline being recorded (the one POST in flight), when tracing. */
+let tracing: Timeline | null = null;
+
+function timed(what: string, started: number): void {
+  tracing?.push([started, performance.now() - started, what]);
+}
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -20,12 +36,26 @@ function counted<T extends object>(target: T): T {
       if (property === "queryRaw" || property === "executeRaw") {
         return (...args: unknown[]) => {
           dbQueries++;
-          return method.apply(object, args);
+          if (!tracing) return method.apply(object, args);
+          const started = performance.now();
+          const { sql } = args[0] as { sql: string };
+          return Promise.resolve(method.apply(object, args)).finally(() => timed(sql.replace(/\s+/g, " ").trim().slice(0, 60), started));
+        };
+      }
+      if (tracing && (property === "commit" || property === "rollback")) {
+        return (...args: unknown[]) => {
+          const started = performance.now();
+          return Promise.resolve(method.apply(object, args)).finally(() => timed(String(property), started));
         };
       }
       // A transaction is a connection of its own: its statements count too.
       if (property === "startTransaction" || property === "connect") {
-        return async (...args: unknown[]) => counted((await method.apply(object, args)) as object);
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          const connection = counted((await method.apply(object, args)) as object);
+          if (property === "startTransaction") timed("begin", started);
+          return connection;
+        };
       }
       return method.bind(object);
     },
@@ -46,6 +76,8 @@ export interface Metrics {
    * behind cannot measure.
    */
   post(ms: number): void;
+  /** A POST starts (METRICS_TRACE records its statements); call the result once it is answered. */
+  postStarted(): (() => void) | null;
   stop(): void;
 }
 
@@ -56,9 +88,34 @@ export interface Metrics {
  */
 const RESOLUTION_MS = 10;
 
-export function createMetrics(): Metrics {
+/**
+ * Records the timeline of each POST that runs alone into `file` (METRICS_TRACE). Returns the
+ * function app.ts calls as a POST starts; it returns the one to call once it is answered.
+ */
+function statementTrace(file: string): () => () => void {
+  let inFlight = 0;
+  let overlapped = false;
+  return () => {
+    const started = performance.now();
+    const timeline: Timeline = [[started, 0, "request"]];
+    overlapped = inFlight++ > 0;
+    tracing = overlapped ? null : timeline;
+    return () => {
+      inFlight--;
+      const alone = tracing === timeline && !overlapped;
+      if (tracing === timeline) tracing = null;
+      if (!alone) return;
+      timeline.push([performance.now(), 0, "answered"]);
+      appendFileSync(file, `${JSON.stringify(timeline.map(([at, ms, what]) => [round(at - started), round(ms), what]))}\n`);
+    };
+  };
+}
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export function createMetrics(traceFile?: string): Metrics {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
+  const trace = traceFile ? statementTrace(traceFile) : null;
   let posts: number[] = [];
   return {
     snapshot(collect = false) {
@@ -75,6 +132,7 @@ export function createMetrics(): Metrics {
     post(ms) {
       posts.push(ms);
     },
+    postStarted: () => trace?.() ?? null,
     stop: () => delay.disable(),
   };
 }
