@@ -10,23 +10,24 @@ type Kind = "service" | "incident" | "maintenance" | "apiToken" | "invitation" |
 
 type Owners = LRUCache<string, string>;
 
-function ownerLoader(fetch: (ids: string[]) => Promise<{ id: string; organizationId: string }[]>, known?: Owners) {
+function ownerLoader(fetch: (ids: string[]) => Promise<{ id: string; organizationId: string }[]>, remember?: Owners) {
   return new DataLoader<string, string | null>(async (ids) => {
-    const asked = known ? ids.filter((id) => !known.has(id)) : ids;
-    const rows = asked.length > 0 ? await fetch([...asked]) : [];
+    const rows = await fetch([...ids]);
     const owners = new Map(rows.map((r) => [r.id, r.organizationId]));
-    for (const [id, owner] of owners) known?.set(id, owner);
-    return ids.map((id) => known?.get(id) ?? owners.get(id) ?? null);
+    for (const [id, owner] of owners) remember?.set(id, owner);
+    return ids.map((id) => owners.get(id) ?? null);
   });
 }
 
 /**
  * Owners of services and incidents once seen, per database (an object never changes
- * organisation): the admin's next change to the same service or incident — an incident's
+ * organisation): an admin's next change to the same service or incident — an incident's
  * updates, a service's status during an outage — skips its owner lookup, one statement of a
- * mutation's seven. Only these two kinds: every verb on them locks the row and reads it live
- * (lockLiveServices, lockIncident) and answers the same NOT_FOUND when it was deleted
- * meanwhile; a made-up id is never remembered, so it still takes the NOWHERE path below.
+ * mutation's seven. Used only for a viewer already known to belong to the remembered owner
+ * (ownerOf): anyone else does the lookup as before, so a foreign id still costs exactly what a
+ * made-up one does (input-hardening.test.ts: same timing class). Only these two kinds: every
+ * verb on them locks the row and reads it live (lockLiveServices, lockIncident) and answers the
+ * same NOT_FOUND when it was deleted meanwhile.
  */
 const KNOWN_OWNERS = 50_000;
 const knownOwners = new WeakMap<Prisma, { service: Owners; incident: Owners }>();
@@ -65,6 +66,11 @@ const NOWHERE = "00000000-0000-0000-0000-000000000000";
  * for all three. So neither the message nor the work done tells a foreign id from a made-up one.
  */
 export async function ownerOf(ctx: Context, kind: Kind, id: string): Promise<string> {
+  const remembered = kind === "service" || kind === "incident" ? knownOwnersOf(ctx.prisma)[kind].get(id) : undefined;
+  if (remembered !== undefined && ctx.access.knownMemberOf(remembered)) {
+    await ctx.access.requireMember(remembered, LABELS[kind]);
+    return remembered;
+  }
   const owner = await ctx.loaders.owners[kind].load(id);
   await ctx.access.requireMember(owner ?? NOWHERE, LABELS[kind]);
   // The server's own viewer is a member everywhere, even of NOWHERE.

@@ -26,6 +26,17 @@ export class Access {
     return role;
   }
 
+  /**
+   * Whether the viewer is known to belong to the organisation without asking the database: an
+   * API token's own organisation, or one of the roles read with the user's session. False is
+   * "not known", not "not a member".
+   */
+  knownMemberOf(organizationId: string): boolean {
+    const viewer = this.viewer;
+    if (viewer.kind === "token") return viewer.organizationId === organizationId;
+    return viewer.kind === "user" && (this.known?.has(organizationId) ?? false);
+  }
+
   async requireMember(organizationId: string, what = "Organization"): Promise<Role> {
     if (this.viewer.kind === "anonymous") throw unauthenticated();
     const role = await this.roleIn(organizationId);
