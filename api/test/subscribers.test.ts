@@ -8,7 +8,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppConfig } from "../src/config.ts";
 import { twoInstances, waitUntil } from "./cluster-kit.ts";
 import { createService, createTenant, type Tenant } from "./fixtures.ts";
@@ -365,6 +365,32 @@ describe("delivery", () => {
     expect(mailbox.to(broken).at(-1)!.subject).toMatch(/^Confirm/);
     const restarted = await prisma().subscriber.findUniqueOrThrow({ where: { id: brokenRow.id } });
     expect([restarted.enabled, restarted.confirmedAt, restarted.disabledReason]).toEqual([true, null, null]);
+  });
+});
+
+describe("many subscribers", () => {
+  it("each get the event of a chosen service, none of another, with what it touches read once per event, not once per subscriber", async () => {
+    const service = await createService(t, org);
+    const wanting = await Promise.all(Array.from({ length: 12 }, (_, i) => address(`many-${i}`)).map(async (email) => (await confirmedSubscriber(email, [service]), email)));
+    const elsewhere = address("many-elsewhere");
+    await confirmedSubscriber(elsewhere, [org.serviceId]);
+    await settled();
+    const reads = vi.spyOn(prisma().incidentService, "findMany");
+    const counts = vi.spyOn(prisma().incidentService, "count");
+    try {
+      const title = unique("many");
+      const incident = await createIncident(service, title);
+      for (const email of wanting) await until(() => mailbox.to(email).some((m) => m.subject?.includes(title)), 15_000);
+      await settled();
+      expect(mailbox.to(elsewhere).some((m) => m.subject?.includes(title))).toBe(false);
+      const ofThisIncident = [...reads.mock.calls, ...counts.mock.calls].filter(([args]) => (args as { where?: { incidentId?: string } } | undefined)?.where?.incidentId === incident);
+      // One per second of serving at most (TOUCHED_TTL_MS); before, one per subscriber (13 and more here).
+      expect(ofThisIncident.length).toBeGreaterThan(0);
+      expect(ofThisIncident.length).toBeLessThanOrEqual(3);
+    } finally {
+      reads.mockRestore();
+      counts.mockRestore();
+    }
   });
 });
 
