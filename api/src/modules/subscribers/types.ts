@@ -46,7 +46,7 @@ const SubscriberRef = builder.objectRef<Subscriber>("Subscriber").implement({
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     disabledReason: t.exposeString("disabledReason", {
       nullable: true,
-      description: "Set when its mails kept failing and the server stopped sending (subscribing the address again starts over); null otherwise.",
+      description: "Set when its mails kept failing and the server stopped sending; null otherwise. Only the address itself can turn mails back on, by subscribing again (a new confirmation mail, double opt-in): an admin cannot, since consent is the address owner's to give.",
     }),
   }),
 });
