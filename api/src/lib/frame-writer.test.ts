@@ -50,6 +50,13 @@ describe("FrameWriter", () => {
     void writer.queue(a.frames, head("1"), Buffer.from('{"n":3}'));
     await nextTurn();
     expect(a.writes.map(messages)[1]).toEqual(['{"id":"1","type":"next","payload":{"n":3}}']);
+    // A later backlog reuses the socket's slots: exactly its own frames, in order, none of before.
+    for (const n of [4, 5, 6]) void writer.queue(a.frames, head("1"), Buffer.from(`{"n":${n}}`));
+    await nextTurn();
+    expect(a.writes.map(messages)[2]).toEqual([4, 5, 6].map((n) => `{"id":"1","type":"next","payload":{"n":${n}}}`));
+    void writer.queue(a.frames, head("1"), Buffer.from('{"n":7}'));
+    await nextTurn();
+    expect(a.writes.map(messages)[3]).toEqual(['{"id":"1","type":"next","payload":{"n":7}}']);
   });
 
   it("flushes before a protocol message and does not write the same frames again", async () => {

@@ -22,8 +22,15 @@ export class SocketFrames {
   /** The first waiting frame's parts (almost always the only one: no array per event). */
   head: Buffer | null = null;
   payload: Buffer | null = null;
-  /** Any further frames: head, payload, head, payload, … */
+  /**
+   * Any further frames: head, payload, head, payload, … Made on the socket's first backlog and
+   * kept (emptied, not dropped): under S4 the writer is always behind and most sockets have a
+   * second frame waiting at any moment, and a new array for each was 5,000 young arrays alive at
+   * every scavenge, each copied by it.
+   */
   more: Buffer[] | null = null;
+  /** How many of `more`'s slots hold waiting frames' parts (the rest hold EMPTY). */
+  moreCount = 0;
   bytes = 0;
   /** Subscriptions waiting for these frames to be written (the socket was backed up). */
   written: (() => void)[] | null = null;
@@ -58,7 +65,11 @@ export class FrameWriter {
       out.payload = payload;
       this.pending[this.count++] = out;
       this.scheduled ??= setImmediate(this.pass);
-    } else (out.more ??= []).push(head, payload);
+    } else {
+      const more = (out.more ??= []);
+      more[out.moreCount++] = head;
+      more[out.moreCount++] = payload;
+    }
     out.bytes += head.length + payload.length + 1;
     if (out.stream.writableLength + out.bytes < BACKED_UP) return undefined;
     const waiting = (out.written ??= []);
@@ -103,7 +114,9 @@ export class FrameWriter {
 
 function clear(out: SocketFrames): void {
   out.head = out.payload = null;
-  out.more = null;
+  // Emptied in place (no buffer kept alive by it, no new array for the next backlog).
+  if (out.moreCount > 0) out.more!.fill(EMPTY, 0, out.moreCount);
+  out.moreCount = 0;
   out.bytes = 0;
   out.written = null;
 }
@@ -131,14 +144,16 @@ function writeFrames(out: SocketFrames): void {
 /** Unmasked text frames (server to client, RFC 6455 §5.2), FIN set: header, head, payload, "}" each. */
 function framesOf(out: SocketFrames): Buffer {
   const more = out.more ?? NONE;
+  const count = out.moreCount;
   let size = frameSize(out.head!, out.payload!);
-  for (let i = 0; i < more.length; i += 2) size += frameSize(more[i]!, more[i + 1]!);
+  for (let i = 0; i < count; i += 2) size += frameSize(more[i]!, more[i + 1]!);
   const buffer = Buffer.allocUnsafe(size);
   let at = writeFrame(buffer, 0, out.head!, out.payload!);
-  for (let i = 0; i < more.length; i += 2) at = writeFrame(buffer, at, more[i]!, more[i + 1]!);
+  for (let i = 0; i < count; i += 2) at = writeFrame(buffer, at, more[i]!, more[i + 1]!);
   return buffer;
 }
 const NONE: Buffer[] = [];
+const EMPTY = Buffer.alloc(0);
 
 function frameSize(head: Buffer, payload: Buffer): number {
   const length = head.length + payload.length + 1;
