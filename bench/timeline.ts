@@ -18,7 +18,11 @@ const timelines = lines.map((line) => JSON.parse(line) as Timeline);
 // common shape is summarised; background statements that fell inside a request make it another.
 const shapeOf = (t: Timeline) => t.map(([, , what]) => what).join(" | ");
 const shapes = new Map<string, Timeline[]>();
-for (const t of timelines) shapes.set(shapeOf(t), [...(shapes.get(shapeOf(t)) ?? []), t]);
+for (const t of timelines) {
+  const shape = shapeOf(t);
+  shapes.set(shape, shapes.get(shape) ?? []);
+  shapes.get(shape)!.push(t);
+}
 const [shape, runs] = [...shapes].sort((a, b) => b[1].length - a[1].length)[0] ?? ["", []];
 if (runs.length === 0) throw new Error(`${file} holds no timelines`);
 

@@ -30,8 +30,8 @@ function ownerLoader(fetch: (ids: string[]) => Promise<{ id: string; organizatio
  * same NOT_FOUND when it was deleted meanwhile.
  */
 const KNOWN_OWNERS = 50_000;
-const knownOwners = new WeakMap<Prisma, { service: Owners; incident: Owners }>();
-function knownOwnersOf(prisma: Prisma) {
+const knownOwners = new WeakMap<Prisma, Partial<Record<Kind, Owners>>>();
+function knownOwnersOf(prisma: Prisma): Partial<Record<Kind, Owners>> {
   let known = knownOwners.get(prisma);
   if (!known) knownOwners.set(prisma, (known = { service: new LRUCache({ max: KNOWN_OWNERS }), incident: new LRUCache({ max: KNOWN_OWNERS }) }));
   return known;
@@ -66,7 +66,7 @@ const NOWHERE = "00000000-0000-0000-0000-000000000000";
  * for all three. So neither the message nor the work done tells a foreign id from a made-up one.
  */
 export async function ownerOf(ctx: Context, kind: Kind, id: string): Promise<string> {
-  const remembered = kind === "service" || kind === "incident" ? knownOwnersOf(ctx.prisma)[kind].get(id) : undefined;
+  const remembered = knownOwnersOf(ctx.prisma)[kind]?.get(id);
   if (remembered !== undefined && ctx.access.knownMemberOf(remembered)) {
     await ctx.access.requireMember(remembered, LABELS[kind]);
     return remembered;

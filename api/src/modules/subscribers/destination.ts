@@ -83,17 +83,12 @@ export function subscriberDestinations({ mailer, tokens, publicUrl, timeoutMs = 
     disableAction: "subscriber.disable",
     kinds: () => SUBSCRIBER_EVENT_KINDS,
     async wants(prisma, subscriber, event) {
+      if (!event.incidentId && !event.maintenanceId) return false;
       const chosen = subscriber.serviceIds;
-      if (event.incidentId) {
-        const services = await touched(prisma, event);
-        return chosen.length === 0 ? services.size > 0 : chosen.some((id) => services.has(id));
-      }
-      if (event.maintenanceId) {
-        if (chosen.length === 0) return true;
-        const services = await touched(prisma, event);
-        return chosen.some((id) => services.has(id));
-      }
-      return false;
+      // A window reaches whoever follows all services; an incident must still touch a live one.
+      if (chosen.length === 0 && !event.incidentId) return true;
+      const services = await touched(prisma, event);
+      return chosen.length === 0 ? services.size > 0 : chosen.some((id) => services.has(id));
     },
     async send(subscriber, payload) {
       const started = performance.now();
