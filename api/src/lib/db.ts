@@ -10,6 +10,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { countQueries } from "./metrics.ts";
+import { adoptQueryParsers } from "./pglite-parsers.ts";
 import { applyMigrations, pgliteMigrationTarget, pgMigrationTarget } from "./migrate.ts";
 
 export type Prisma = InstanceType<typeof PrismaClient>;
@@ -75,7 +76,7 @@ async function openPglite(dataDir: string, log?: (m: string) => void): Promise<D
   }
   await pglite.waitReady;
   await applyMigrations(pgliteMigrationTarget(pglite), undefined, log);
-  const prisma = new PrismaClient({ adapter: countQueries(new PrismaPGlite(pglite)) });
+  const prisma = new PrismaClient({ adapter: countQueries(new PrismaPGlite(adoptQueryParsers(pglite))) });
   return {
     prisma,
     kind: "pglite",
