@@ -16,6 +16,8 @@ const BACKED_UP = 256 * 1024;
 /** How long one pass of the writer may run before it lets the event loop turn. */
 export const WRITE_SLICE_MS = 0.5;
 const FRAME_TAIL = 0x7d; // "}"
+/** Written slots at the front of `pending` after which a pass moves the waiting ones up. */
+const COMPACT_AFTER = 4096;
 
 /** One socket's frames waiting for the writer's next pass. */
 export class SocketFrames {
@@ -107,9 +109,26 @@ export class FrameWriter {
       if (out.head !== null) writeFrames(out);
       if (++sockets % 32 === 0 && performance.now() >= deadline) break;
     }
-    if (this.at < this.count) this.scheduled = setImmediate(this.pass);
-    else this.at = this.count = 0; // the array keeps its capacity for the next event
+    if (this.at === this.count) {
+      this.at = this.count = 0; // the array keeps its capacity for the next event
+      return;
+    }
+    if (this.at >= COMPACT_AFTER) this.compact();
+    this.scheduled = setImmediate(this.pass);
   };
+
+  /**
+   * Moves the waiting sockets to the front. A writer that stays behind (S4: events keep coming
+   * while it writes) never empties the array, so without this it would grow by a slot per write
+   * for as long as the load lasts (430,000 slots in S4's 10 s), copied whenever it grows.
+   */
+  private compact(): void {
+    const { pending, at, count } = this;
+    pending.copyWithin(0, at, count);
+    pending.fill(undefined, count - at, count);
+    this.count = count - at;
+    this.at = 0;
+  }
 }
 
 function clear(out: SocketFrames): void {
