@@ -9,15 +9,14 @@ import type { PGlite, QueryOptions, Transaction } from "@electric-sql/pglite";
 type Parsers = NonNullable<QueryOptions["parsers"]>;
 
 export function adoptQueryParsers(pglite: PGlite): PGlite {
-  // PGlite's own table (not in its typings): built at start from the database's types and read
-  // by every query when the query brings no parsers of its own.
-  const table = (pglite as unknown as { parsers: Parsers }).parsers;
   let adopted: Parsers | undefined;
   const strip = (options: QueryOptions | undefined): QueryOptions | undefined => {
     const parsers = options?.parsers;
     if (parsers === undefined) return options;
     if (adopted === undefined) {
-      Object.assign(table, parsers);
+      // Into PGlite's own table (not in its typings), read by every query; looked up now, at the
+      // first query, when PGlite has finished building it from the database's types.
+      Object.assign((pglite as unknown as { parsers: Parsers }).parsers, parsers);
       adopted = parsers;
     }
     if (parsers !== adopted) return options; // some other parsers: PGlite merges them per query
