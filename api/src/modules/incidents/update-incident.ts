@@ -31,22 +31,18 @@ export async function updateIncident({ ctx, input, organizationId }: { ctx: Cont
     const incident = await lockIncident(m, input.id);
     const status = nextIncidentStatus(incident.status, input.status);
     const resolving = status === "RESOLVED" && incident.status !== "RESOLVED";
-    const updated = await m.tx.incident.update({
-      where: { id: incident.id },
-      data: {
-        status,
-        ...(input.title != null ? { title: input.title } : {}),
-        ...(resolving ? { resolvedAt: new Date() } : {}),
-      },
-    });
     if (status !== incident.status || input.message != null) {
       await m.tx.incidentUpdate.create({
         data: { organizationId, incidentId: incident.id, status, message: input.message ?? STATUS_WORDS[status] },
       });
     }
+    const change = { status, ...(input.title != null ? { title: input.title } : {}) };
     m.emit({ kind: resolving ? "INCIDENT_RESOLVED" : "INCIDENT_UPDATED", incidentId: incident.id });
-    if (resolving) await recalculateAfterIncident(m, incident.id);
     m.audit(resolving ? "incident.resolve" : "incident.update", incident.id);
+    if (!resolving) return m.finishWith("Incident", incident, change); // with the audit entry and event
+    // Resolving: the services' recalculation reads the incidents still active after this one.
+    const updated = await m.tx.incident.update({ where: { id: incident.id }, data: { ...change, resolvedAt: new Date() } });
+    await recalculateAfterIncident(m, incident.id);
     return updated;
   });
 }

@@ -15,26 +15,30 @@ export async function lockLiveServices(m: MutationScope, ids: readonly string[])
   return services;
 }
 
+type StatusChange = { status: Service["status"]; source: Service["statusSource"]; incidentId?: string | null; maintenanceId?: string | null };
+
 /** Writes a service's new status with its reason, and the event that tells everyone. */
-export async function changeServiceStatus(
-  m: MutationScope,
-  service: Service,
-  change: { status: Service["status"]; source: Service["statusSource"]; incidentId?: string | null; maintenanceId?: string | null },
-): Promise<Service> {
-  const updated = await m.tx.service.update({
-    where: { id: service.id },
-    data: {
-      status: change.status,
-      statusSource: change.source,
-      statusIncidentId: change.incidentId ?? null,
-      statusMaintenanceId: change.maintenanceId ?? null,
-      ...(change.status !== service.status ? { statusSince: new Date() } : {}),
-    },
-  });
+export async function changeServiceStatus(m: MutationScope, service: Service, change: StatusChange): Promise<Service> {
+  return await m.tx.service.update({ where: { id: service.id }, data: statusColumns(m, service, change) });
+}
+
+/** changeServiceStatus as the mutation's last write (MutationScope.finishWith): call it after audit(). */
+export function finishWithServiceStatus(m: MutationScope, service: Service, change: StatusChange): Service {
+  return m.finishWith("Service", service, statusColumns(m, service, change));
+}
+
+/** The columns of a status change, and its event when the status is a new one. */
+function statusColumns(m: MutationScope, service: Service, change: StatusChange) {
   if (change.status !== service.status) {
     m.emit({ kind: "SERVICE_STATUS_CHANGED", serviceId: service.id, serviceStatus: change.status, incidentId: change.incidentId ?? null, maintenanceId: change.maintenanceId ?? null });
   }
-  return updated;
+  return {
+    status: change.status,
+    statusSource: change.source,
+    statusIncidentId: change.incidentId ?? null,
+    statusMaintenanceId: change.maintenanceId ?? null,
+    ...(change.status !== service.status ? { statusSince: new Date() } : {}),
+  };
 }
 
 /** Active incidents on these services, optionally leaving one out (the one ending now). */
