@@ -61,9 +61,10 @@ export interface MutationScope {
    * The mutation's last write: this locked row's change goes into the one statement that writes
    * the audit entry and the events, a round trip fewer than an update of its own (docs/adr/0027).
    * Last means last: after it the scope refuses tx and locks (emit and audit still count).
-   * Returns the row as it will be written (`updatedAt` included).
+   * `at` is the time of the row's `updatedAt`, the audit entry and the events (a column of the
+   * change set from the same Date reads the same). Returns the row as it will be written.
    */
-  finishWith<T extends FinalTable>(table: T, row: RowOf<T>, change: FinalChange<T>): RowOf<T>;
+  finishWith<T extends FinalTable>(table: T, row: RowOf<T>, change: FinalChange<T>, at?: Date): RowOf<T>;
 }
 
 export type LockableTable = "Service" | "Incident" | "Maintenance";
@@ -138,9 +139,9 @@ export function createMutationRunner(db: Database, bus: EventBus, onCommit: (org
                   releases.push(await mutexFor(`Organization:${organizationId}`).acquire());
                 }
               },
-              finishWith(table, row, change) {
+              finishWith(table, row, change, at = new Date()) {
                 open();
-                final = { table, id: row.id, change, at: new Date() };
+                final = { table, id: row.id, change, at };
                 return { ...row, ...change, updatedAt: final.at };
               },
             };
@@ -181,7 +182,7 @@ async function record(tx: Tx, organizationId: string, audit: { actor: string; ac
   const target = final && finalUpdate(final, auditValues.length + 1);
   const targetParams = target?.params ?? [];
   const withTarget = target ? `${target.cte}, ` : "";
-  const updated = target ? `, (SELECT count(*) FROM target)::int AS "targetRows"` : "";
+  const targetCount = target ? `, (SELECT count(*) FROM target)::int AS "targetRows"` : "";
   const insertAudit = `INSERT INTO "AuditEntry" ("id", "organizationId", "action", "actor", "targetId", "createdAt")
        VALUES ($1, $2, $3, $4, $5, $6::timestamp(3))`;
   if (events.length === 0) {
@@ -189,7 +190,7 @@ async function record(tx: Tx, organizationId: string, audit: { actor: string; ac
       await tx.auditEntry.create({ data: { id: auditValues[0] as string, organizationId, ...audit, createdAt: at } });
       return [];
     }
-    const [row] = await tx.$queryRawUnsafe<{ targetRows: number }[]>(`WITH ${target.cte} ${insertAudit} RETURNING 1${updated}`, ...auditValues, ...targetParams);
+    const [row] = await tx.$queryRawUnsafe<{ targetRows: number }[]>(`WITH ${target.cte} ${insertAudit} RETURNING 1${targetCount}`, ...auditValues, ...targetParams);
     checkTarget(row?.targetRows, final);
     return [];
   }
@@ -204,7 +205,7 @@ async function record(tx: Tx, organizationId: string, audit: { actor: string; ac
      INSERT INTO "Event" ("organizationId", "position", "kind", "occurredAt", "serviceId", "incidentId", "maintenanceId", "serviceStatus")
      SELECT $2, seq."eventSeq" - $${n + 1}::int + e.ord, e.kind::"StatusEventKind", $6::timestamp(3), e.service, e.incident, e.maintenance, e.status::"ServiceStatus"
      FROM seq, unnest($${n + 2}::text[], $${n + 3}::text[], $${n + 4}::text[], $${n + 5}::text[], $${n + 6}::text[]) WITH ORDINALITY AS e(kind, service, incident, maintenance, status, ord)
-     RETURNING "organizationId", "position", "kind"::text AS "kind", "occurredAt", "serviceId", "incidentId", "maintenanceId", "serviceStatus"::text AS "serviceStatus"${updated}`,
+     RETURNING "organizationId", "position", "kind"::text AS "kind", "occurredAt", "serviceId", "incidentId", "maintenanceId", "serviceStatus"::text AS "serviceStatus"${targetCount}`,
     ...auditValues,
     ...targetParams,
     events.length,

@@ -19,16 +19,20 @@ type StatusChange = { status: Service["status"]; source: Service["statusSource"]
 
 /** Writes a service's new status with its reason, and the event that tells everyone. */
 export async function changeServiceStatus(m: MutationScope, service: Service, change: StatusChange): Promise<Service> {
-  return await m.tx.service.update({ where: { id: service.id }, data: statusColumns(m, service, change) });
+  return await m.tx.service.update({ where: { id: service.id }, data: announceStatusChange(m, service, change, new Date()) });
 }
 
-/** changeServiceStatus as the mutation's last write (MutationScope.finishWith): call it after audit(). */
+/**
+ * changeServiceStatus as the mutation's last write (MutationScope.finishWith): call it after
+ * audit(). A new status's statusSince is the time of its event.
+ */
 export function finishWithServiceStatus(m: MutationScope, service: Service, change: StatusChange): Service {
-  return m.finishWith("Service", service, statusColumns(m, service, change));
+  const at = new Date();
+  return m.finishWith("Service", service, announceStatusChange(m, service, change, at), at);
 }
 
-/** The columns of a status change, and its event when the status is a new one. */
-function statusColumns(m: MutationScope, service: Service, change: StatusChange) {
+/** Emits the event of a new status, and returns the columns the change writes. */
+function announceStatusChange(m: MutationScope, service: Service, change: StatusChange, at: Date) {
   if (change.status !== service.status) {
     m.emit({ kind: "SERVICE_STATUS_CHANGED", serviceId: service.id, serviceStatus: change.status, incidentId: change.incidentId ?? null, maintenanceId: change.maintenanceId ?? null });
   }
@@ -37,7 +41,7 @@ function statusColumns(m: MutationScope, service: Service, change: StatusChange)
     statusSource: change.source,
     statusIncidentId: change.incidentId ?? null,
     statusMaintenanceId: change.maintenanceId ?? null,
-    ...(change.status !== service.status ? { statusSince: new Date() } : {}),
+    ...(change.status !== service.status ? { statusSince: at } : {}),
   };
 }
 
