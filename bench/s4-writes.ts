@@ -35,6 +35,8 @@ export interface WritesResult {
   loadLoopDelayP99Ms: number;
   /** The loop delay of the process timing the mutations and the probe (bench/s4-writer.ts). */
   writerLoopDelayP99Ms: number;
+  /** That process's niceness (-10 when it could run ahead of the load process, 0 when not permitted). */
+  writerNice: number;
   /**
    * CPU the server used (user + system, /proc) per second of the run, writes and drain: under 1
    * means it had time to spare, and delays beyond that were waiting (the shared machine, the client).
@@ -176,7 +178,7 @@ export async function writesUnderLoad(
   };
   const started = () => ((cpuAtStart = cpuMs(product.child.pid!)), (start = performance.now()));
   const task = { url: product.url, token, incident, seconds, rate, timeoutMs, warmup: WARMUP };
-  const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms } = await runWriter(task, warm, started);
+  const { latencies, failed, probes, loopDelayP99Ms: writerLoopDelayP99Ms, nice: writerNice } = await runWriter(task, warm, started);
   const writesDone = performance.now();
   // Every answered mutation is one event: until all of them have been seen by someone, "everyone
   // has all the events seen so far" may hold before the last event reached anyone.
@@ -207,12 +209,13 @@ export async function writesUnderLoad(
     healthProbeP99Ms: percentile(probes, 99),
     loadLoopDelayP99Ms: loadDelay.p99Ms(),
     writerLoopDelayP99Ms,
+    writerNice,
     serverCpuPerSecond,
     drainMs,
     drainTimedOut: !complete(),
   };
   progress(
-    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms), server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms; writer's loop ${result.writerLoopDelayP99Ms.toFixed(1)} ms, subscribers' ${result.loadLoopDelayP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
+    `S4 mutation p99 ${result.mutationP99Ms.toFixed(1)} ms (inside the server ${result.serverMutationP99Ms?.toFixed(1) ?? "n/a"} ms), server loop delay p99 ${result.serverLoopDelayP99Ms?.toFixed(1) ?? "n/a"} ms (health probe p99 ${result.healthProbeP99Ms.toFixed(1)} ms; writer's loop ${result.writerLoopDelayP99Ms.toFixed(1)} ms at nice ${writerNice}, subscribers' ${result.loadLoopDelayP99Ms.toFixed(1)} ms), ${result.events} events, lost ${lost}, duplicated ${duplicated}, drained in ${drainMs.toFixed(0)} ms; server CPU ${serverCpuPerSecond.toFixed(2)} s per s`,
   );
   return result;
 }

@@ -55,6 +55,7 @@ import { createSubscriptionTokens } from "./modules/subscribers/tokens.ts";
 import { webhookDestinations } from "./modules/webhooks/destination.ts";
 import { isSubscriptionRoute, serveSubscriptionRoute } from "./modules/subscribers/http.ts";
 import { DEFAULT_RETRY } from "./modules/webhooks/domain.ts";
+import { foregroundStarted } from "./lib/foreground.ts";
 
 /** Pending connections the kernel may queue for accept() (see start()). */
 const LISTEN_BACKLOG = 4096;
@@ -182,6 +183,11 @@ export async function buildApp(
   const server = createServer((req, res) => {
     if (connections.refused(req.socket)) return; // answered 429 and closing (capConnections)
     if (metrics && (req.url === "/metrics" || req.url === "/metrics?gc=1")) return json(res, 200, metrics.snapshot(req.url.endsWith("gc=1")));
+    // An admin's write goes before the fan-out's next slices (lib/foreground.ts, docs/adr/0028).
+    if (req.method === "POST" && req.url?.startsWith("/graphql") && !req.url.startsWith("/graphql/public")) {
+      const done = foregroundStarted();
+      res.once("finish", done).once("close", done);
+    }
     if (metrics && req.method === "POST") {
       const started = performance.now();
       const traced = metrics.postStarted();

@@ -10,6 +10,7 @@
 // heap profile of the promoted objects: docs/adr/0025).
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { whenForegroundIdle } from "./foreground.ts";
 
 /** Bytes a socket may have waiting before its subscriptions wait for it to drain. */
 const BACKED_UP = 256 * 1024;
@@ -58,7 +59,8 @@ export class FrameWriter {
   private readonly pending: (SocketFrames | undefined)[] = [];
   private count = 0;
   private at = 0;
-  private scheduled: NodeJS.Immediate | null = null;
+  /** A pass is due (on the next turn, or once the foreground's write is answered: lib/foreground.ts). */
+  private scheduled = false;
 
   /** Queues a frame; a promise when the socket is backed up, resolved once this frame is written. */
   queue(out: SocketFrames, head: Buffer, payload: Buffer): Promise<void> | undefined {
@@ -66,7 +68,7 @@ export class FrameWriter {
       out.head = head;
       out.payload = payload;
       this.pending[this.count++] = out;
-      this.scheduled ??= setImmediate(this.pass);
+      this.schedule();
     } else {
       const more = (out.more ??= []);
       more[out.moreCount++] = head;
@@ -88,8 +90,7 @@ export class FrameWriter {
 
   /** Drops what is queued (shutdown: every socket is closing). */
   dispose(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = null;
+    // A pass already due finds nothing pending and ends.
     for (let i = this.at; i < this.count; i++) {
       const out = this.pending[i]!;
       for (const resolve of out.written ?? []) resolve();
@@ -98,8 +99,14 @@ export class FrameWriter {
     this.pending.length = this.count = this.at = 0;
   }
 
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    whenForegroundIdle(this.pass);
+  }
+
   private readonly pass = (): void => {
-    this.scheduled = null;
+    this.scheduled = false;
     const deadline = performance.now() + WRITE_SLICE_MS;
     const { pending } = this;
     let sockets = 0;
@@ -114,7 +121,7 @@ export class FrameWriter {
       return;
     }
     if (this.at >= COMPACT_AFTER) this.compact();
-    this.scheduled = setImmediate(this.pass);
+    this.schedule();
   };
 
   /**

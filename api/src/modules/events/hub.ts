@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { Event } from "../../generated/prisma/client.ts";
 import type { Prisma } from "../../lib/db.ts";
 import { createLoaders, type Loaders } from "../../lib/loaders.ts";
+import { foregroundBusy, whenForegroundIdle } from "../../lib/foreground.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
 import { BoundedQueue, type Consumer } from "./bounded-queue.ts";
 
@@ -191,6 +192,9 @@ export class EventHub {
 
   /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order, once prepared. */
   private async deliver(channel: Channel, events: readonly Event[]): Promise<void> {
+    // The write that committed these events is still writing its answer: it goes first (the
+    // preparation below executes each selection, and the first slice hands out up to 0.5 ms).
+    if (foregroundBusy()) await new Promise<void>((resolve) => whenForegroundIdle(resolve));
     // One set of loaders per batch: everyone rendering these events shares its reads.
     const loaders = createLoaders(this.prisma);
     const lives = events.map((event): LiveEvent => ({ event, loaders }));
@@ -216,7 +220,7 @@ export class EventHub {
     for (const queue of channel.subscribers) {
       for (const live of lives) queue.push(live);
       if (++handed % 64 === 0 && performance.now() >= deadline) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise<void>((resolve) => whenForegroundIdle(resolve));
         deadline = performance.now() + this.deliverSliceMs;
       }
     }
