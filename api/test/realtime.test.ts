@@ -27,6 +27,13 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
  * machine a fixed pause is not always enough, and an event sent earlier would be missed.
  */
 async function registered<T>(count: number, open: () => T): Promise<T> {
+  // An earlier test's subscriptions may still be leaving: count from where they have left.
+  for (let last = -1, deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    const now = t.app.services.hub.stats().subscribers;
+    if (now === last) break;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const before = t.app.services.hub.stats().subscribers;
   const opened = open();
   const deadline = Date.now() + 15_000;
@@ -166,8 +173,8 @@ describe("replay", () => {
   it("loses nothing when many changes race with a subscriber that resumes", async () => {
     const conn = connectWs(t.url, "/graphql", a.admin);
     const start = connectWs(t.url, "/graphql", a.admin);
-    const probe = start.subscribe(ORG_EVENTS, { organizationId: a.orgId });
-    await settle();
+    // Registered before the changes (a fixed pause was not always enough on a loaded machine).
+    const probe = await registered(1, () => start.subscribe(ORG_EVENTS, { organizationId: a.orgId }));
     await setStatus(a, "MAJOR_OUTAGE");
     await setStatus(a, "OPERATIONAL");
     const cursor = eventOf((await probe.waitFor(2))[1]!).cursor;
