@@ -28,6 +28,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Builds web/dist once, before the workers start (the suites used to race to build it).
+    globalSetup: ["scripts/test-global-setup.ts"],
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: process.env.TEST_DATABASE_URL ? "postgres" : "pglite", include: everything } },

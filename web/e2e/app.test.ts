@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -18,7 +18,6 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "statuspage-e2e-"));
 
   beforeAll(async () => {
-    buildWebIfMissing();
     // A data directory of its own (not in-memory) so the restart test finds the same data.
     // Browsers resolve *.localhost to loopback, so <slug>.localhost works as a page host.
     // customDomainCheckPort 0: a claimed custom domain's HTTP challenge is asked on this server's own port.

@@ -1,6 +1,5 @@
 // The browser kit for end-to-end tests: Debian's Chromium driven by playwright-core (never
 // `playwright install`), the built web app served by the real API, and screenshots.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -9,10 +8,7 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOTS = join(import.meta.dirname, "screenshots");
 
-export function buildWebIfMissing(): void {
-  const result = spawnSync("node", [join(import.meta.dirname, "../../scripts/build-web.mjs"), "--if-missing"], { stdio: "inherit" });
-  if (result.status !== 0) throw new Error("building the web app failed");
-}
+// web/dist is built once per run, before any suite starts (scripts/test-global-setup.ts).
 
 export function launch(): Promise<Browser> {
   return chromium.launch({

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -43,7 +43,6 @@ describe.skipIf(!hasChromium)("the GraphQL console in Chromium", () => {
   let dance: { id: string; services: { id: string; name: string }[] };
 
   beforeAll(async () => {
-    buildWebIfMissing();
     t = await startTestApp({ demo: true });
     browser = await launch();
     const logIn = ok(await t.gql<{ logIn: { token: string } }>(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { input: { email: ADMIN, password: DEMO_PASSWORD } }));

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, createTenant, PASSWORD, signUp, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 if (!hasChromium) console.warn("Skipping browser tests: /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run installs it).");
 
@@ -15,7 +15,6 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    buildWebIfMissing();
     t = await startTestApp();
     browser = await launch();
   }, 120_000);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { pageRequest } from "../../api/src/modules/public/page-request.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot } from "./browser.ts";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SET_STATUS = `mutation($id: ID!, $s: ServiceStatus!) { setServiceStatus(input: { id: $id, status: $s }) { id } }`;
@@ -22,7 +22,6 @@ describe.skipIf(!hasChromium)("the public pages' first HTML in Chromium", () => 
   let browser: Browser;
 
   beforeAll(async () => {
-    buildWebIfMissing();
     t = await startTestApp({ statusBaseDomain: "localhost" });
     a = await createTenant(t);
     browser = await launch();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, signUp, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { formatInZone } from "../src/components/time.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot } from "./browser.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const DAY = 86_400_000;
@@ -40,7 +40,6 @@ describe.skipIf(!hasChromium)("the public page's edges in Chromium", () => {
   const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    buildWebIfMissing();
     t = await startTestApp();
     a = await createTenant(t);
     browser = await launch();

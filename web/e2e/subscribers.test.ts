@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, unique, type TestApp } from "../../api/test/harness.ts";
 import { waitUntil } from "../../api/test/cluster-kit.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const until = (check: () => boolean, timeoutMs = 10_000) => waitUntil(() => Promise.resolve(check()), timeoutMs);
@@ -65,7 +65,6 @@ describe.skipIf(!hasChromium)("email subscribers in Chromium", () => {
   const visitor = `${unique("visitor")}@example.com`;
 
   beforeAll(async () => {
-    buildWebIfMissing();
     await mailbox.start();
     t = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${mailbox.port}`, mailFrom: "Status <status@example.test>", webhooks: { pollIntervalMs: 100 }, statusBaseDomain: "localhost",
       // The production default (the harness turns it off): 5 subscribes an hour per address, 50 subscription calls per IP; this suite makes about 25.

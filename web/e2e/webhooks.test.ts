@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, PASSWORD, type Tenant } from "../../api/test/fixtures.ts";
 import { ok, startTestApp, type TestApp } from "../../api/test/harness.ts";
 import { waitUntil } from "../../api/test/cluster-kit.ts";
-import { buildWebIfMissing, hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
+import { hasChromium, launch, openPage, screenshot, signIn as signInAs } from "./browser.ts";
 
 /** Waits for a condition the test can see without a query (what the receiver got). */
 const until = (check: () => boolean, timeoutMs?: number) => waitUntil(() => Promise.resolve(check()), timeoutMs);
@@ -26,7 +26,6 @@ describe.skipIf(!hasChromium)("the Webhooks page in Chromium", () => {
   const received: { event: string; body: string }[] = [];
 
   beforeAll(async () => {
-    buildWebIfMissing();
     receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
