@@ -58,6 +58,9 @@ export function whenForegroundIdle(run: () => void): void {
   waiting.add(waiter);
 }
 
+/** whenForegroundIdle as a promise: a slice's turn. */
+export const foregroundTurn = (): Promise<void> => new Promise((resolve) => whenForegroundIdle(resolve));
+
 function wakeAll(): void {
   const woken = [...waiting];
   waiting.clear();

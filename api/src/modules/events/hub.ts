@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Event } from "../../generated/prisma/client.ts";
 import type { Prisma } from "../../lib/db.ts";
 import { createLoaders, type Loaders } from "../../lib/loaders.ts";
-import { foregroundBusy, whenForegroundIdle } from "../../lib/foreground.ts";
+import { foregroundBusy, foregroundTurn } from "../../lib/foreground.ts";
 import type { EventBus } from "../../lib/pubsub.ts";
 import { BoundedQueue, type Consumer } from "./bounded-queue.ts";
 
@@ -192,9 +192,9 @@ export class EventHub {
 
   /** Hands events (consecutive, right after lastDelivered) to every subscriber, in order, once prepared. */
   private async deliver(channel: Channel, events: readonly Event[]): Promise<void> {
-    // The write that committed these events is still writing its answer: it goes first (the
-    // preparation below executes each selection, and the first slice hands out up to 0.5 ms).
-    if (foregroundBusy()) await new Promise<void>((resolve) => whenForegroundIdle(resolve));
+    // An admin's write in flight (most often the one that committed these events, writing its
+    // answer) goes first: the preparation below executes each selection, a slice takes 0.5 ms.
+    if (foregroundBusy()) await foregroundTurn();
     // One set of loaders per batch: everyone rendering these events shares its reads.
     const loaders = createLoaders(this.prisma);
     const lives = events.map((event): LiveEvent => ({ event, loaders }));
@@ -220,7 +220,7 @@ export class EventHub {
     for (const queue of channel.subscribers) {
       for (const live of lives) queue.push(live);
       if (++handed % 64 === 0 && performance.now() >= deadline) {
-        await new Promise<void>((resolve) => whenForegroundIdle(resolve));
+        await foregroundTurn();
         deadline = performance.now() + this.deliverSliceMs;
       }
     }
