@@ -413,12 +413,24 @@ describe("security headers and CORS", () => {
     expect(headers.get("x-frame-options"), what).toBe("DENY");
   };
 
+  const pageQuery = () => encodeURIComponent(`{ statusPage(slug: "${slug}") { status { indicator } } }`);
+  const notModified = async (url: string) => {
+    const etag = (await fetch(url)).headers.get("etag")!;
+    const answer = await fetch(url, { headers: { "if-none-match": etag } });
+    expect(answer.status).toBe(304);
+    return answer;
+  };
+
   it("sets nosniff, Referrer-Policy and a fitting CSP on every kind of answer", async () => {
     const json = [
       ["API JSON", await post(`${t.url}/graphql`, { query: `{ __typename }` })],
       ["public API", await post(`${t.url}/graphql/public`, { query: `{ __typename }` })],
       ["health", await fetch(`${t.url}/health`)],
       ["Statuspage JSON", await fetch(`${t.url}/api/v2/${slug}/summary.json`)],
+      // The fast path writes its head whole (lib/http-guards.ts AppResponse): a miss, a hit, a 304.
+      ["public GET, executed", await fetch(`${t.url}/graphql/public?query=${pageQuery()}`)],
+      ["public GET, from memory", await fetch(`${t.url}/graphql/public?query=${pageQuery()}`, { headers: { "accept-encoding": "br" } })],
+      ["public GET, not modified", await notModified(`${t.url}/graphql/public?query=${pageQuery()}`)],
       ["404 JSON", await fetch(`${t.url}/api/v2/no-such/summary.json`)],
       ["405", await fetch(`${t.url}/api/v2/${slug}/summary.json`, { method: "POST" })],
       ["413", await fetch(`${t.url}/graphql/public`, { method: "POST", body: "x".repeat(70 * 1024) })],
@@ -434,11 +446,17 @@ describe("security headers and CORS", () => {
       notFramed(answer.headers, what);
       expect(answer.headers.get("content-security-policy"), what).toContain("script-src 'self'");
     }
-    const page = await fetch(`${t.url}/status/${slug}`);
-    base(page.headers, "status page");
-    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors *");
-    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
-    expect(page.headers.get("x-frame-options")).toBeNull();
+    // Built on the first request, from memory on the next ones (and 304 for a known ETag).
+    for (const page of [await fetch(`${t.url}/status/${slug}`), await fetch(`${t.url}/status/${slug}`), await notModified(`${t.url}/status/${slug}`)]) {
+      base(page.headers, "status page");
+      expect(page.headers.get("content-security-policy")).toContain("frame-ancestors *");
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(page.headers.get("x-frame-options")).toBeNull();
+    }
+    const badge = await fetch(`${t.url}/status/${slug}/badge.svg`);
+    base(badge.headers, "badge");
+    expect(badge.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *");
+    expect(badge.headers.get("x-frame-options")).toBeNull();
     // The GraphQL console is the web app's (api/test/console.test.ts): the app's policy, no CDN.
     const graphiql = await fetch(`${t.url}/graphql`, { headers: { accept: "text/html" } });
     expect(await graphiql.text()).toContain("/assets/app.js");
@@ -468,6 +486,9 @@ describe("security headers and CORS", () => {
       await post(`${t.url}/graphql/public`, { query: `{ __typename }` }, { origin: "https://evil.example" }),
       await fetch(`${t.url}/api/v2/${slug}/summary.json`, { headers: { origin: "https://evil.example" } }),
       await fetch(`${t.url}/status/${slug}/badge.svg`, { headers: { origin: "https://evil.example" } }),
+      await fetch(`${t.url}/graphql/public?query=${pageQuery()}`, { headers: { origin: "https://evil.example" } }),
+      await fetch(`${t.url}/graphql/public?query=${pageQuery()}`, { headers: { origin: "https://evil.example" } }),
+      await fetch(`${t.url}/status/${slug}`, { headers: { origin: "https://evil.example" } }),
       await fetch(`${t.url}/graphql/public`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } }),
     ]) {
       expect(answer.headers.get("access-control-allow-origin")).toBe("*");

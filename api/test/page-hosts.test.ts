@@ -47,6 +47,20 @@ describe("page hosts", () => {
     expect((await getAs("nobody.status.test", "/api/v2/summary.json")).status).toBe(404);
   });
 
+  it("serves the page at the root with the page's own headers, built and then from memory: framable, its CSP naming that host", async () => {
+    for (const round of ["built", "from memory"]) {
+      const page = await getAs(`${a.slug}.status.test`, "/");
+      expect(page.status, round).toBe(200);
+      expect(page.headers["x-frame-options"], round).toBeUndefined();
+      expect(page.headers["content-security-policy"], round).toContain("frame-ancestors *");
+      expect(page.headers["content-security-policy"], round).toContain(`ws://${a.slug}.status.test`);
+      expect(page.headers["x-content-type-options"], round).toBe("nosniff");
+      expect(page.headers["access-control-allow-origin"], round).toBe("*");
+    }
+    // Each host its own policy (the CSP names the host asked): none leaks into another's answer.
+    expect((await getAs(`${b.slug}.status.test`, "/")).headers["content-security-policy"]).toContain(`ws://${b.slug}.status.test`);
+  });
+
   it("lets an admin claim a custom domain, which serves nothing until proven (custom-domains.test.ts); a member may not", async () => {
     expect(ok(await t.gql<{ updateOrganization: unknown }>(UPDATE, { input: { id: a.orgId, customDomain: "Status.Acme.Example" } }, { token: a.admin })).updateOrganization).toEqual({
       customDomain: null,

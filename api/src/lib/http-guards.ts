@@ -49,30 +49,74 @@ function appCsp(host: string | undefined, framing: "'none'" | "*"): string {
 }
 
 /**
+ * The security headers for `kind` as [name, value, …], with the public surfaces' `*` origin when
+ * `anyOrigin`: for a head written whole (public/representation.ts). Kept per kind and host (the
+ * app's and the page's CSP name the host, which is client input: hence the bound).
+ */
+export function securityHead(kind: ContentKind, host?: string, anyOrigin = false): readonly string[] {
+  const key = `${kind}${anyOrigin ? "*" : ""} ${kind === "app" || kind === "page" ? (host ?? "") : ""}`;
+  let head = heads.get(key);
+  if (!head) {
+    const csp =
+      kind === "app"
+        ? appCsp(host, "'none'")
+        : kind === "page"
+          ? appCsp(host, "*")
+          : kind === "badge"
+            ? "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+            : JSON_CSP;
+    head = [
+      ...Object.entries(BASE_HEADERS).flat(),
+      "content-security-policy",
+      csp,
+      // The public status page (and its badge) may be embedded in other sites' pages; nothing else.
+      ...(kind === "page" || kind === "badge" ? [] : ["x-frame-options", "DENY"]),
+      ...(anyOrigin ? ["access-control-allow-origin", "*"] : []),
+    ];
+    if (heads.size >= MAX_HEADS) heads.clear();
+    heads.set(key, head);
+  }
+  return head;
+}
+
+const heads = new Map<string, readonly string[]>();
+const MAX_HEADS = 1024;
+
+/**
  * Sets the security headers for `kind` on `res` (before anything is written; the route's own
- * writeHead headers merge with these). Called once with "json" for every request, then again by
- * the route that serves something else.
+ * writeHead headers merge with these). Set for "json" on every request but the public reads
+ * (app.ts route()), then again by a route that serves something else.
  */
 export function securityHeaders(res: ServerResponse, kind: ContentKind, host?: string): void {
-  for (const [name, value] of Object.entries(BASE_HEADERS)) res.setHeader(name, value);
-  const csp =
-    kind === "app"
-      ? appCsp(host, "'none'")
-      : kind === "page"
-        ? appCsp(host, "*")
-        : kind === "badge"
-          ? "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
-          : JSON_CSP;
-  res.setHeader("content-security-policy", csp);
-  // The public status page (and its badge) may be embedded in other sites' pages; nothing else.
+  const head = securityHead(kind, host);
+  for (let i = 0; i < head.length; i += 2) res.setHeader(head[i]!, head[i + 1]!);
   if (kind === "page" || kind === "badge") res.removeHeader("x-frame-options");
-  else res.setHeader("x-frame-options", "DENY");
+}
+
+/**
+ * What every answer of a public surface carries, set now: a public read that memory does not
+ * answer (with its whole head, public/representation.ts) calls this before anything else.
+ */
+export function publicHeaders(res: ServerResponse, kind: ContentKind, host?: string): void {
+  securityHeaders(res, kind, host);
+  res.setHeader("access-control-allow-origin", "*");
 }
 
 /** The same headers as a raw header block, for answers written straight to a socket. */
 function rawSecurityHeaders(): string[] {
-  return [...Object.entries(BASE_HEADERS).map(([k, v]) => `${k}: ${v}`), `content-security-policy: ${JSON_CSP}`, "x-frame-options: DENY"];
+  const head = securityHead("json");
+  const lines: string[] = [];
+  for (let i = 0; i < head.length; i += 2) lines.push(`${head[i]}: ${head[i + 1]}`);
+  return lines;
 }
+
+/** The JSON kind's headers as an object, for the errors below (written on any path). */
+const JSON_SECURITY: Record<string, string> = (() => {
+  const head = securityHead("json");
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < head.length; i += 2) headers[head[i]!] = head[i + 1]!;
+  return headers;
+})();
 
 // ---- CORS ----
 
@@ -151,7 +195,8 @@ export function parseOrigins(list: string | undefined): string[] {
 
 export function jsonError(res: ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": String(Buffer.byteLength(body)), ...headers });
+  // With the security headers of JSON itself: a public read is refused before any were set.
+  res.writeHead(status, { ...JSON_SECURITY, "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
 

@@ -5,6 +5,7 @@
 // monitors polling every few seconds mostly get 304s, and a change still shows within a second.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PublishedPages } from "../public/published-pages.ts";
+import { publicHeaders } from "../../lib/http-guards.ts";
 import { sendRepresentation } from "../public/representation.ts";
 import { badgeSvg } from "./badge.ts";
 import { atomFeed, rssFeed } from "./feeds.ts";
@@ -21,6 +22,7 @@ export function isPublicFile(path: string): boolean {
 /** `onPageHost`: the request came to the page's own host, whose root is the page. */
 export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, pages: PublishedPages, trustProxy: boolean, onPageHost = false): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
+    publicHeaders(res, "json");
     res.writeHead(405, { allow: "GET, HEAD", "access-control-allow-origin": "*" });
     return void res.end();
   }
@@ -43,10 +45,12 @@ export async function servePublicFile(req: IncomingMessage, res: ServerResponse,
       : kind === "feed.rss"
         ? snapshot.representation(key, "application/rss+xml; charset=utf-8", () => rssFeed(page, pageUrl))
         : snapshot.representation(kind, "image/svg+xml; charset=utf-8", () => badgeSvg(page.status.indicator, page.status.description));
-  sendRepresentation(req, res, rep);
+  // The badge may be embedded in other sites' pages (its own kind of security headers).
+  sendRepresentation(req, res, rep, { kind: file?.[2] === "badge.svg" ? "badge" : "json" });
 }
 
 function notFound(res: ServerResponse): void {
+  publicHeaders(res, "json");
   res.writeHead(404, { "content-type": "application/json; charset=utf-8", "access-control-allow-origin": "*" });
   res.end(JSON.stringify({ error: "No such status page or file." }));
 }

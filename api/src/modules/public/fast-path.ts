@@ -10,6 +10,7 @@ import { Kind, OperationTypeNode, parse } from "graphql";
 import type { YogaServerInstance } from "graphql-yoga";
 import type { Context, PublishedReads } from "../../context.ts";
 import type { PublishedPages, Snapshot } from "./published-pages.ts";
+import { publicHeaders } from "../../lib/http-guards.ts";
 import { Representation, sendRepresentation } from "./representation.ts";
 
 /** A snapshot an answer read: its id (holding the snapshot itself would pin old versions) and log position. */
@@ -226,7 +227,9 @@ export async function serveFromCache(
   const wanted = versionOf(url.slice(url.indexOf("?") + 1));
   // The hot path: a stored answer whose pages are known current, written without a wait.
   const now = wanted === null ? cache.lookupNow(key) : undefined;
-  if (now) return sendRepresentation(req, res, now.rep, VARY);
+  if (now) return sendRepresentation(req, res, now.rep, { vary: VARY });
+  // Not answered from memory at once: the headers of a public answer are set now.
+  publicHeaders(res, "json");
   const onMiss = async (): Promise<boolean> => {
     if (!(await beforeWork())) return false;
     if (!isSubscription(url)) return true;
@@ -245,7 +248,7 @@ export async function serveFromCache(
     // An answer behind the version asked for is not to be kept under that version's URL: the
     // viewer asks again (web/src/use-public-page.ts) and a cache must not hand it the same.
     const cacheControl = wanted === null ? undefined : behind(executed.reads, wanted) ? "no-store" : VERSIONED_CACHE_CONTROL;
-    return sendRepresentation(req, res, executed.rep, VARY, cacheControl);
+    return sendRepresentation(req, res, executed.rep, { vary: VARY, cacheControl });
   }
   res.writeHead(executed.status, { ...executed.headers, "content-length": executed.body.length });
   res.end(req.method === "HEAD" ? undefined : executed.body);

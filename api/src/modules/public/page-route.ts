@@ -14,6 +14,7 @@ import { html } from "../../lib/html.ts";
 import { incidentPageHtml, notFoundHtml, stateScript, statusPageHtml, unavailableHtml, type PageLinks, type PageShell } from "./page-html.ts";
 import { pageRequest, type PageOperation } from "./page-request.ts";
 import { INCIDENT_KEY, type PublishedPages } from "./published-pages.ts";
+import { securityHeaders } from "../../lib/http-guards.ts";
 import { sendRepresentation } from "./representation.ts";
 
 const HTML = "text/html; charset=utf-8";
@@ -86,13 +87,17 @@ export async function servePage(req: IncomingMessage, res: ServerResponse, targe
   const operation: PageOperation = incidentId === null ? "StatusPage" : "IncidentPage";
   const variables: Record<string, string> = incidentId === null ? { slug } : { slug, id: incidentId };
   const snapshot = await deps.pages.get(slug);
+  const key = `${incidentId === null ? "html\npage" : `${INCIDENT_KEY}${incidentId}`}\n${onPageHost ? "host" : "path"}`;
+  // The public page may be framed: its own kind of security headers, written with the head
+  // when memory answers (public/representation.ts), else set now, before anything else.
+  const host = req.headers.host;
+  const kept = snapshot?.cached(key);
+  if (kept) return sendRepresentation(req, res, kept, { kind: "page", host });
+  securityHeaders(res, "page", host);
   if (!snapshot) {
     // No page: the answer the query would get ({"statusPage":null}) spares the app a fetch.
     return send(req, res, 404, notFoundHtml(deps.shell, `No status page is called “${slug}”.`, stateScript(operation, variables, `{"data":{"statusPage":null}}`)));
   }
-  const key = `${incidentId === null ? "html\npage" : `${INCIDENT_KEY}${incidentId}`}\n${onPageHost ? "host" : "path"}`;
-  const kept = snapshot.cached(key);
-  if (kept) return sendRepresentation(req, res, kept);
 
   const request = pageRequest(operation, variables);
   const executed = await answer(req, request.key, request.url, deps.answers, deps.yoga, deps.beforeWork, request.accept);
@@ -118,7 +123,7 @@ export async function servePage(req: IncomingMessage, res: ServerResponse, targe
   // (a change landed meanwhile) is served once and not kept on the old one.
   const shows = executed.reads.some((read) => read.snapshotId === snapshot.id);
   const rep = shows ? snapshot.keep(key, HTML, Buffer.from(html)) : null;
-  if (rep) return sendRepresentation(req, res, rep);
+  if (rep) return sendRepresentation(req, res, rep, { kind: "page", host });
   return send(req, res, 200, html, { "cache-control": "no-cache" });
 }
 
