@@ -102,14 +102,6 @@ export function publicHeaders(res: ServerResponse, kind: ContentKind, host?: str
   res.setHeader("access-control-allow-origin", "*");
 }
 
-/** The same headers as a raw header block, for answers written straight to a socket. */
-function rawSecurityHeaders(): string[] {
-  const head = securityHead("json");
-  const lines: string[] = [];
-  for (let i = 0; i < head.length; i += 2) lines.push(`${head[i]}: ${head[i + 1]}`);
-  return lines;
-}
-
 /** The JSON kind's headers as an object, for the errors below (written on any path). */
 const JSON_SECURITY: Record<string, string> = (() => {
   const head = securityHead("json");
@@ -117,6 +109,11 @@ const JSON_SECURITY: Record<string, string> = (() => {
   for (let i = 0; i < head.length; i += 2) headers[head[i]!] = head[i + 1]!;
   return headers;
 })();
+
+/** The same headers as a raw header block, for answers written straight to a socket. */
+function rawSecurityHeaders(): string[] {
+  return Object.entries(JSON_SECURITY).map(([name, value]) => `${name}: ${value}`);
+}
 
 // ---- CORS ----
 

@@ -23,7 +23,7 @@ export function isPublicFile(path: string): boolean {
 export async function servePublicFile(req: IncomingMessage, res: ServerResponse, path: string, pages: PublishedPages, trustProxy: boolean, onPageHost = false): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     publicHeaders(res, "json");
-    res.writeHead(405, { allow: "GET, HEAD", "access-control-allow-origin": "*" });
+    res.writeHead(405, { allow: "GET, HEAD" });
     return void res.end();
   }
   const json = JSON_PATH.exec(path);
@@ -51,7 +51,7 @@ export async function servePublicFile(req: IncomingMessage, res: ServerResponse,
 
 function notFound(res: ServerResponse): void {
   publicHeaders(res, "json");
-  res.writeHead(404, { "content-type": "application/json; charset=utf-8", "access-control-allow-origin": "*" });
+  res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
   res.end(JSON.stringify({ error: "No such status page or file." }));
 }
 
